@@ -1,0 +1,51 @@
+"""What the harness needs from a dataset."""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import tensorflow as tf
+
+
+class Dataset(abc.ABC):
+    """A target distribution with its networks, evaluation and ranking metric.
+
+    ``family`` picks the profile schedule (``mixture``, ``dirac``, ``image``).
+    ``primary_metrics`` ranks leaderboards: ``(metric, "max"|"min")`` pairs, first first.
+    ``method_settings`` holds per-method hyperparameter overrides that this dataset's
+    protocol prescribes (key ``"*"`` applies to every method); records show them.
+    """
+
+    name: str
+    family: str
+    description: str
+    latent_dim: int
+    primary_metrics: tuple[tuple[str, str], ...]
+    method_settings: Mapping[str, Mapping[str, Any]] = {}
+
+    @property
+    def source(self) -> str:
+        """Where the data comes from (recorded in every result)."""
+        return "synthetic"
+
+    @abc.abstractmethod
+    def networks(self) -> tuple[Any, Any]:
+        """A fresh (generator, discriminator) pair of functional networks."""
+
+    @abc.abstractmethod
+    def sample_real(self, seed: tf.Tensor, n: int) -> tf.Tensor:
+        """``n`` real samples from a stateless seed; traceable inside XLA."""
+
+    @abc.abstractmethod
+    def evaluate(self, samples: np.ndarray) -> dict[str, float]:
+        """Quality metrics of generated ``samples``."""
+
+    def settings_for(self, method: str) -> dict[str, Any]:
+        """The hyperparameter overrides this dataset prescribes for ``method``."""
+        return {**self.method_settings.get("*", {}), **self.method_settings.get(method, {})}
+
+    def describe(self) -> dict[str, Any]:
+        return {"name": self.name, "family": self.family, "source": self.source}

@@ -1,0 +1,55 @@
+"""Run profiles: how long and how large each dataset family trains and evaluates.
+
+``smoke`` takes seconds per cell (tests, CI); ``quick`` (the default) runs the whole
+matrix within about two hours on a 2-core CPU and already separates the methods;
+``full`` uses paper-scale schedules and is meant for GPUs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """Training and evaluation sizes of one dataset family under one profile."""
+
+    steps: int
+    batch_size: int
+    steps_per_call: int
+    evals: int
+    eval_samples: int
+    seeds: int
+
+    def __post_init__(self) -> None:
+        for field in ("steps", "batch_size", "steps_per_call", "evals", "eval_samples", "seeds"):
+            if getattr(self, field) < 1:
+                raise ValueError(f"schedule {field} must be >= 1, got {getattr(self, field)}")
+        if self.steps % self.steps_per_call:
+            raise ValueError(f"steps ({self.steps}) must be a multiple of steps_per_call")
+
+
+PROFILES: dict[str, dict[str, Schedule]] = {
+    "smoke": {
+        "mixture": Schedule(steps=200, batch_size=128, steps_per_call=50, evals=2,
+                            eval_samples=1000, seeds=1),
+    },
+    "quick": {
+        "mixture": Schedule(steps=5000, batch_size=512, steps_per_call=100, evals=5,
+                            eval_samples=2500, seeds=3),
+    },
+    "full": {
+        "mixture": Schedule(steps=25000, batch_size=512, steps_per_call=250, evals=10,
+                            eval_samples=2500, seeds=10),
+    },
+}
+
+
+def schedule(profile: str, family: str) -> Schedule:
+    """The schedule for a dataset family under a profile, with clear errors."""
+    if profile not in PROFILES:
+        raise KeyError(f"unknown profile {profile!r}; valid: {', '.join(PROFILES)}")
+    families = PROFILES[profile]
+    if family not in families:
+        raise KeyError(f"profile {profile!r} has no schedule for dataset family {family!r}")
+    return families[family]

@@ -1,0 +1,1 @@
+"""Building blocks that methods compose: losses, optimizers, penalties, transforms."""
