@@ -9,6 +9,7 @@ stateless seed, inside the compiled training step.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 import numpy as np
 import tensorflow as tf
@@ -46,6 +47,10 @@ class GaussianMixture(Dataset):
 
     def evaluate(self, samples: np.ndarray) -> dict[str, float]:
         return mixture_metrics(samples, self.means, self.std)
+
+    def mode_coverage(self, metrics: Mapping[str, float]) -> float | None:
+        """Modes captured / total modes."""
+        return metrics["modes"] / len(self.means) if "modes" in metrics else None
 
 
 def ring8() -> GaussianMixture:
