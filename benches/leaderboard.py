@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -89,6 +89,26 @@ def metric_names(entries: Iterable[Entry]) -> list[str]:
     return [m for m in primary if m in seen] + sorted(seen - set(primary) - skip)
 
 
+HEALTH_COLUMNS = ("G grad median", "G vanishing", "G exploding", "D saturated", "outcome")
+
+
+def health_cells(e: Entry) -> list[str]:
+    """Gradient-health columns: means over seeds that finished; outcome labels of all seeds."""
+    ok = [r["gradient_health"] for r in e.ok if r.get("gradient_health")]
+
+    def values(key: str) -> np.ndarray:
+        return np.array([h[key] for h in ok if h[key] is not None], dtype=np.float64)
+
+    def percent(key: str) -> str:
+        v = values(key)
+        return f"{v.mean():.0%}" if v.size else "—"
+
+    labels = Counter(r["gradient_health"]["label"] for r in e.records if r.get("gradient_health"))
+    outcome = ", ".join(f"{label} {n}" for label, n in labels.most_common()) or "—"
+    return [mean_std(values("g_grad_norm_median")), percent("vanishing_fraction"),
+            percent("exploding_fraction"), percent("saturation_fraction"), outcome]
+
+
 def markdown(dataset: str, entries: dict[str, Entry]) -> str:
     """The Markdown leaderboard of one dataset."""
     ranked = rank(entries.values())
@@ -106,17 +126,18 @@ def markdown(dataset: str, entries: dict[str, Entry]) -> str:
         f"- versions: TensorFlow {env['tensorflow']}, Keras {env['keras']}, Python {env['python']}",
         f"- hardware: {env['cpu']} ({env['cpu_count']} CPUs), GPUs: {env['gpus'] or 'none'}",
         f"- ranked by: {', '.join(f'{m} ({d})' for m, d in _primary(dataset))}; "
-        "values are mean ± std over seeds that finished",
+        "values are mean ± std over seeds that finished; gradient health: see README",
         "",
-        "| rank | method | seeds ok | " + " | ".join(metrics) + " | steps/s | compile s |",
-        "|---:|---|---:|" + "---:|" * len(metrics) + "---:|---:|",
+        "| rank | method | seeds ok | " + " | ".join(metrics) + " | steps/s | compile s | "
+        + " | ".join(HEALTH_COLUMNS) + " |",
+        "|---:|---|---:|" + "---:|" * len(metrics) + "---:|---:|" + "---:|" * 4 + "---|",
     ]
     for i, e in enumerate(ranked, 1):
         cells = [mean_std(e.values(m)) for m in metrics]
         lines.append(
             f"| {i} | {e.label} | {len(e.ok)}/{len(e.records)} | " + " | ".join(cells)
             + f" | {mean_std(e.timing('steps_per_second'))} | "
-            f"{mean_std(e.timing('compile_seconds'), 2)} |"
+            f"{mean_std(e.timing('compile_seconds'), 2)} | " + " | ".join(health_cells(e)) + " |"
         )
     failures = [(e.label, r) for e in ranked for r in e.records if r["status"] != "ok"]
     if failures:
