@@ -22,7 +22,8 @@ Outcome label, first rule that applies wins:
 2. ``vanished``: the generator's final level is below ``vanishing`` x its start level
    while the discriminator still separates the data: where D outputs probabilities, the
    final mean of D(real) - D(fake) is at least ``separated``; for critics, the dataset's
-   mode coverage is below 1. The generator is starved, not finished.
+   mode coverage is below 1 (with neither kind of evidence a decayed gradient is not called
+   vanished). The generator is starved, not finished.
 3. ``mode-collapsed``: the dataset's mode coverage (e.g. modes captured / total modes for
    mixtures) is below ``collapsed``.
 4. ``converged``: the generator's final level is below ``settled`` x the peak of its
@@ -128,7 +129,7 @@ def summarize(log: Mapping[str, Sequence[float]], *, probability: bool,
     start = start_level(g_ok, t.start_fraction) if g_ok.size else math.nan
     summary: dict[str, Any] = {
         "logged_steps": len(g),
-        "g_grad_norm_start": start,
+        "g_grad_norm_start": start if g_ok.size else None,
         "g_grad_norm_median": float(np.median(g_ok)) if g_ok.size else None,
         "g_grad_norm_max": float(np.max(g_ok)) if g_ok.size else None,
         "g_grad_norm_final": final_level(g_ok, t.final_fraction) if g_ok.size else None,
