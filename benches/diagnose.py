@@ -11,8 +11,12 @@ from __future__ import annotations
 import argparse
 import shlex
 import sys
+from collections import defaultdict
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from benches.plots import line_chart
 from benches.records import write_atomic, write_record
@@ -27,6 +31,19 @@ def norms_chart(record: dict[str, Any]) -> str:
     title = (f"{record['method']['label']} on {record['dataset']['name']} "
              f"(seed {record['seed']}): {health['label']}")
     return line_chart(series, title=title, xlabel="step", ylabel="gradient norm", log_y=True)
+
+
+def method_norm_series(records: Iterable[dict[str, Any]], name: str = "g_grad_norm"
+                       ) -> dict[str, list[tuple[float, float]]]:
+    """Per method label, the median over seeds of ``name`` at each logged step: the
+    series the HTML report plots with :func:`benches.plots.line_chart`."""
+    by_label: dict[str, dict[float, list[float]]] = defaultdict(lambda: defaultdict(list))
+    for r in records:
+        log = r.get("gradient_log") or {}
+        for step, value in zip(log.get("step", []), log.get(name, []), strict=True):
+            by_label[r["method"]["label"]][step].append(value)
+    return {label: [(step, float(np.median(v))) for step, v in sorted(steps.items())]
+            for label, steps in sorted(by_label.items())}
 
 
 def _pct(value: float | None) -> str:

@@ -33,3 +33,16 @@ def test_diagnose_rejects_unknown_names(tmp_path, capsys):
     assert main(["diagnose", "gan", "mnist9", "--out", str(tmp_path / "o")]) == 2
     assert "unknown dataset 'mnist9'; valid:" in capsys.readouterr().err
     assert not (tmp_path / "o").exists()
+
+
+def test_method_norm_series_takes_the_median_over_seeds():
+    from benches.diagnose import method_norm_series
+
+    def rec(label, norms):
+        return {"method": {"label": label},
+                "gradient_log": {"step": [10, 20], "g_grad_norm": norms}}
+
+    records = [rec("gan", [1.0, 4.0]), rec("gan", [3.0, 2.0]), rec("gan", [2.0, 9.0]),
+               rec("nsgan", [5.0, 6.0]), {"method": {"label": "wgan"}, "gradient_log": {}}]
+    assert method_norm_series(records) == {"gan": [(10, 2.0), (20, 4.0)],
+                                           "nsgan": [(10, 5.0), (20, 6.0)]}
