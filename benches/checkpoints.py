@@ -73,7 +73,7 @@ class CellCheckpoint:
         if saved.get("settings") != self.settings:
             raise CheckpointError(f"{path}: made under other settings ({saved.get('settings')})")
         try:
-            self._checkpoint.read(path).assert_consumed()
+            self._checkpoint.restore(path).assert_existing_objects_matched()
         except (tf.errors.OpError, AssertionError, ValueError) as exc:
             raise CheckpointError(f"{path}: does not match this trainer ({exc})") from None
         log.info("resumed %s at call %d", self.directory.name, saved["progress"]["call"])
