@@ -76,7 +76,9 @@ def configure_threads(intra_op: int, inter_op: int) -> None:
 
 def threads_per_worker(jobs: int, cpus: int | None = None) -> int:
     """Each of ``jobs`` workers' share of the machine's CPU threads (at least one)."""
-    return max(1, (cpus or os.cpu_count() or 1) // jobs)
+    if cpus is None:
+        cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, (cpus or 1) // jobs)
 
 
 class InProcess:
