@@ -212,10 +212,14 @@ class RayCluster:
         self._started = not ray.is_initialized()
         if self._started:
             here = str(Path(__file__).resolve().parent.parent)
-            ray.init(address=address, num_cpus=None if address else num_cpus,
-                     include_dashboard=False, log_to_driver=False,
-                     runtime_env={"env_vars": {"PYTHONPATH": here,
-                                               "TF_CPP_MIN_LOG_LEVEL": "2"}})
+            try:
+                ray.init(address=address, num_cpus=None if address else num_cpus,
+                         include_dashboard=False, log_to_driver=False,
+                         runtime_env={"env_vars": {"PYTHONPATH": here,
+                                                   "TF_CPP_MIN_LOG_LEVEL": "2"}})
+            except (ConnectionError, ValueError) as exc:
+                raise RuntimeError(f"--address {address}: cannot start or reach Ray "
+                                   f"({exc})") from None
         self._remote = ray.remote(num_cpus=1, max_retries=0)(_ray_run)
         self._refs: dict[Any, CellTask] = {}
 
