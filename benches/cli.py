@@ -116,7 +116,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from benches import datasets
     from benches.matrix import expand, parse_datasets, parse_methods
     from benches.profiles import schedule
-    from benches.runner import RunOptions, run_matrix
+    from benches.runner import RunOptions, SetupError, run_matrix
 
     if not (args.all or args.methods or args.datasets):
         raise UsageError("nothing to run: pass --all, or --methods and/or --datasets")
@@ -141,7 +141,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         address=args.address)
     try:
         result = run_matrix(options)
-    except (ValueError, RuntimeError) as exc:
+    except SetupError as exc:
         raise UsageError(str(exc)) from None
     done = result.skipped + result.finished
     summary = ", ".join(f"{n} {status}" for status, n in result.counts.items())

@@ -39,6 +39,10 @@ from benches.records import RecordError, load_record, records_dir, write_record
 log = logging.getLogger(__name__)
 
 
+class SetupError(Exception):
+    """The run cannot start as asked (impossible schedule, executor unavailable)."""
+
+
 class Interrupted(KeyboardInterrupt):
     """The run received SIGINT or SIGTERM."""
 
@@ -83,13 +87,13 @@ class RunResult:
 
 
 def validate(options: RunOptions) -> None:
-    """Raise ``ValueError`` naming the problem if a cell's schedule is impossible."""
+    """Raise :class:`SetupError` naming the problem if a cell's schedule is impossible."""
     for name in sorted({c.dataset for c in options.cells}):
         family = datasets.get(name).family
         sched = cell_schedule(options.profile, family)
         if options.steps is not None and options.steps > sched.steps_per_call \
                 and options.steps % sched.steps_per_call:
-            raise ValueError(f"--steps {options.steps}: must be a multiple of "
+            raise SetupError(f"--steps {options.steps}: must be a multiple of "
                              f"{sched.steps_per_call} (steps per compiled call of the "
                              f"{options.profile} profile for {family} datasets) or at most it")
 
@@ -142,7 +146,11 @@ def plan(options: RunOptions) -> tuple[list[CellTask], int]:
 
 def make_executor(options: RunOptions) -> InProcess | ProcessPool | RayCluster:
     if options.executor == "ray":
-        return RayCluster(options.address, num_cpus=options.jobs if options.jobs > 1 else None)
+        try:
+            return RayCluster(options.address,
+                              num_cpus=options.jobs if options.jobs > 1 else None)
+        except RuntimeError as exc:
+            raise SetupError(str(exc)) from None
     return ProcessPool(options.jobs) if options.jobs > 1 else InProcess()
 
 

@@ -9,6 +9,7 @@ import json
 import os
 import shlex
 import signal
+import sys
 
 import pytest
 
@@ -154,3 +155,10 @@ def test_steps_that_do_not_fit_the_compiled_call_are_rejected(fake, tmp_path, ca
     assert main(argv(tmp_path, "--steps", "120")) == 2
     assert "--steps 120: must be a multiple of 50" in capsys.readouterr().err
     assert fake.calls == [] and not (tmp_path / "records").exists()
+
+
+def test_ray_executor_without_ray_says_how_to_install_it(fake, tmp_path, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "ray", None)  # import ray raises ImportError
+    assert main(argv(tmp_path, "--executor", "ray")) == 2
+    assert "--executor ray needs Ray: pip install 'ganbench[ray]'" in capsys.readouterr().err
+    assert fake.calls == [] and not list((tmp_path / "records").glob("*.json"))
