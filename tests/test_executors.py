@@ -24,6 +24,28 @@ class ReportTask(CellTask):
                 "inter": tf.config.threading.get_inter_op_parallelism_threads()}
 
 
+class SleepTask(CellTask):
+    """Seed 0 answers at once; the others sleep as long as a real cell would."""
+
+    def run(self):
+        import time
+
+        if self.cell.seed:
+            time.sleep(300)
+        return {"cell_id": self.cell.cell_id, "status": "ok", "pid": os.getpid()}
+
+
+def test_closing_the_pool_stops_workers_in_the_middle_of_a_cell():
+    tasks = [SleepTask(Cell(MethodSpec("gan"), "ring8", seed), "smoke") for seed in range(3)]
+    pool = ProcessPool(jobs=2, threads=1)
+    results = pool.run(tasks)
+    task, _ = next(results)
+    assert task.cell.seed == 0
+    processes = [slot.process for slot in pool._slots]
+    pool.close()
+    assert all(not p.is_alive() for p in processes)
+
+
 @pytest.mark.parametrize("jobs,cpus,share", [(1, 8, 8), (2, 8, 4), (3, 8, 2), (4, 2, 1)])
 def test_threads_are_divided_among_workers(jobs, cpus, share):
     assert threads_per_worker(jobs, cpus) == share

@@ -162,3 +162,17 @@ def test_ray_executor_without_ray_says_how_to_install_it(fake, tmp_path, monkeyp
     assert main(argv(tmp_path, "--executor", "ray")) == 2
     assert "--executor ray needs Ray: pip install 'ganbench[ray]'" in capsys.readouterr().err
     assert fake.calls == [] and not list((tmp_path / "records").glob("*.json"))
+
+
+def test_checkpoints_default_to_the_profile_and_the_flag_overrides_it(tmp_path):
+    from benches.matrix import Cell, MethodSpec
+    from benches.runner import RunOptions, plan
+
+    cells = [Cell(MethodSpec("gan"), "ring8", 0)]
+    (full,), _ = plan(RunOptions(cells, "full", tmp_path))
+    assert full.checkpoint_every == 2500
+    assert full.checkpoint_dir == tmp_path / "checkpoints" / "ring8__gan__seed0"
+    (quick,), _ = plan(RunOptions(cells, "quick", tmp_path))
+    assert quick.checkpoint_every == 0 and quick.checkpoint_dir is None
+    (off,), _ = plan(RunOptions(cells, "full", tmp_path, checkpoint_every=0))
+    assert off.checkpoint_dir is None
