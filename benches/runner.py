@@ -154,31 +154,17 @@ def make_executor(options: RunOptions) -> InProcess | ProcessPool | RayCluster:
     return ProcessPool(options.jobs) if options.jobs > 1 else InProcess()
 
 
+def _raise_interrupted(signum: int, frame: Any) -> None:
+    raise Interrupted(signum)
+
+
 @contextlib.contextmanager
-def signals_raise() -> Iterator[None]:
-    """Turn SIGINT and SIGTERM into :class:`Interrupted` (main thread only)."""
+def handling_signals(handler: Any) -> Iterator[None]:
+    """Handle SIGINT and SIGTERM with ``handler`` inside the block (main thread only)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-
-    def handler(signum: int, frame: Any) -> None:
-        raise Interrupted(signum)
-
     previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield
-    finally:
-        for s, h in previous.items():
-            signal.signal(s, h)
-
-
-@contextlib.contextmanager
-def signals_ignored() -> Iterator[None]:
-    """Hold off SIGINT and SIGTERM while cleaning up after an interruption."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = {s: signal.signal(s, signal.SIG_IGN) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
@@ -192,7 +178,7 @@ def run_matrix(options: RunOptions) -> RunResult:
 
     validate(options)
     result = RunResult(total=len(options.cells))
-    with signals_raise():
+    with handling_signals(_raise_interrupted):
         try:
             tasks, result.skipped = plan(options)
             if result.skipped:
@@ -226,7 +212,7 @@ def _run_tasks(options: RunOptions, tasks: list[CellTask], result: RunResult) ->
                 result.stopped_on = task.cell.cell_id
                 break
     except BaseException:
-        with signals_ignored():
+        with handling_signals(signal.SIG_IGN):  # let cleanup finish
             executor.close()
             bar.close()
         raise
