@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import statistics
 import time
 import traceback
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 import methods
 from benches import datasets
+from benches.checkpoints import CellCheckpoint, CheckpointError, discard
 from benches.matrix import Cell
 from benches.profiles import Schedule, schedule
 from benches.records import SCHEMA_VERSION, environment
@@ -55,22 +58,43 @@ def _timing(windows: list[float], schedule_: Schedule, xla: bool) -> dict[str, A
     }
 
 
-def run_cell(cell: Cell, profile: str, *, xla: bool = True, steps: int | None = None,
-             command: str = "") -> dict[str, Any]:
-    """Train and evaluate one cell; never raises for a failure of the cell itself."""
+def cell_schedule(profile: str, family: str, steps: int | None = None) -> Schedule:
+    """The profile's schedule for a dataset family, with ``steps`` overriding its length."""
+    sched = schedule(profile, family)
+    if steps is None:
+        return sched
+    return dataclasses.replace(sched, steps=steps, steps_per_call=min(sched.steps_per_call, steps))
+
+
+def cell_settings(cell: Cell, profile: str, *, xla: bool = True,
+                  steps: int | None = None) -> dict[str, Any]:
+    """Everything a cell's result depends on besides its id; equal settings, equal result.
+
+    A record or checkpoint made under other settings is not reused on resume.
+    """
+    sched = cell_schedule(profile, datasets.get(cell.dataset).family, steps)
+    return {"profile": profile, "xla": xla, "hyperparameters": resolve_hyperparameters(cell)[0],
+            **{k: getattr(sched, k) for k in
+               ("steps", "batch_size", "steps_per_call", "evals", "eval_samples")}}
+
+
+def _checkpoint_due(call: int, steps_per_call: int, every: int) -> bool:
+    """Whether call ``call`` crossed a multiple of ``every`` steps (call boundaries only)."""
+    return (call * steps_per_call) // every > ((call - 1) * steps_per_call) // every
+
+
+def new_record(cell: Cell, profile: str, *, xla: bool = True, steps: int | None = None,
+               command: str = "") -> dict[str, Any]:
+    """A cell's record before it runs: what it is and under which settings (status ok)."""
     dataset = datasets.get(cell.dataset)
-    registration = methods.get(cell.method.name)
-    sched = schedule(profile, dataset.family)
-    if steps is not None:
-        sched = Schedule(steps=steps, batch_size=sched.batch_size,
-                         steps_per_call=min(sched.steps_per_call, steps), evals=sched.evals,
-                         eval_samples=sched.eval_samples, seeds=sched.seeds)
+    sched = cell_schedule(profile, dataset.family, steps)
     hyperparameters, prescribed = resolve_hyperparameters(cell)
-    record: dict[str, Any] = {
+    return {
         "schema": SCHEMA_VERSION,
         "cell_id": cell.cell_id,
         "method": {"name": cell.method.name, "label": cell.method.label,
-                   "paper": registration.paper, "hyperparameters": hyperparameters,
+                   "paper": methods.get(cell.method.name).paper,
+                   "hyperparameters": hyperparameters,
                    "overrides": cell.method.overrides, "dataset_settings": prescribed},
         "dataset": dataset.describe(),
         "seed": cell.seed,
@@ -78,6 +102,7 @@ def run_cell(cell: Cell, profile: str, *, xla: bool = True, steps: int | None = 
         "steps": sched.steps,
         "batch_size": sched.batch_size,
         "eval_samples": sched.eval_samples,
+        "settings": cell_settings(cell, profile, xla=xla, steps=steps),
         "command": command,
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "environment": environment(),
@@ -89,19 +114,52 @@ def run_cell(cell: Cell, profile: str, *, xla: bool = True, steps: int | None = 
         "gradient_log": {},
         "gradient_health": None,
     }
+
+
+def run_cell(cell: Cell, profile: str, *, xla: bool = True, steps: int | None = None,
+             command: str = "", checkpoint_dir: Path | None = None,
+             checkpoint_every: int = 0) -> dict[str, Any]:
+    """Train and evaluate one cell; never raises for a failure of the cell itself.
+
+    With ``checkpoint_dir`` and ``checkpoint_every`` (steps), the cell saves a checkpoint at
+    the first call boundary past each multiple of ``checkpoint_every`` and, when one exists,
+    resumes from it, ending with the record an uninterrupted run gives.
+    """
+    record = new_record(cell, profile, xla=xla, steps=steps, command=command)
+    dataset = datasets.get(cell.dataset)
+    sched = cell_schedule(profile, dataset.family, steps)
+    settings = record["settings"]
     start = time.perf_counter()
     trainer = method = None
     try:
-        method = registration.build(**hyperparameters)
-        trainer = Trainer(method, dataset, seed=cell.seed, batch_size=sched.batch_size,
-                          steps_per_call=sched.steps_per_call, xla=xla)
+        method = methods.get(cell.method.name).build(**record["method"]["hyperparameters"])
+
+        def new_trainer() -> Trainer:
+            return Trainer(method, dataset, seed=cell.seed, batch_size=sched.batch_size,
+                           steps_per_call=sched.steps_per_call, xla=xla)
+
+        trainer = new_trainer()
         record["timing"]["xla"] = trainer.xla
         if xla and not trainer.xla:
             record["timing"]["xla_note"] = method.xla_note
         n_calls = sched.steps // sched.steps_per_call
         evaluate_after = _eval_calls(n_calls, sched.evals)
-        windows = []
-        for call in range(1, n_calls + 1):
+        saver, done, windows = None, 0, []
+        if checkpoint_dir is not None and checkpoint_every > 0:
+            saver = CellCheckpoint(checkpoint_dir, trainer, settings)
+            try:
+                progress = saver.restore()
+            except CheckpointError as exc:
+                log.warning("starting %s afresh: %s", cell.cell_id, exc)
+                discard(checkpoint_dir)
+                trainer = new_trainer()
+                saver, progress = CellCheckpoint(checkpoint_dir, trainer, settings), None
+            if progress is not None:
+                done, windows = progress["call"], progress["windows"]
+                record["history"] = progress["history"]
+                record["gradient_log"] = progress["gradient_log"]
+                record["resumed_from_step"] = done * sched.steps_per_call
+        for call in range(done + 1, n_calls + 1):
             stats, seconds = trainer.timed_call()
             windows.append(seconds)
             _log_call(record["gradient_log"], call * sched.steps_per_call, stats)
@@ -109,6 +167,11 @@ def run_cell(cell: Cell, profile: str, *, xla: bool = True, steps: int | None = 
                 metrics = dataset.evaluate(trainer.generate(sched.eval_samples, EVAL_SEED))
                 record["history"].append({"step": call * sched.steps_per_call, **metrics,
                                           **{k: stats[k] for k in STAT_NAMES}})
+            if (saver is not None and call < n_calls
+                    and _checkpoint_due(call, sched.steps_per_call, checkpoint_every)):
+                saver.save({"call": call, "windows": windows, "history": record["history"],
+                            "gradient_log": record["gradient_log"]},
+                           call * sched.steps_per_call)
         record["metrics"] = {k: v for k, v in record["history"][-1].items() if k != "step"}
         record["timing"].update(_timing(windows, sched, trainer.xla))
     except Diverged as exc:

@@ -8,6 +8,7 @@ import shlex
 import sys
 from pathlib import Path
 
+from benches.executors import EXECUTORS
 from benches.profiles import PROFILES
 
 log = logging.getLogger("benches")
@@ -27,6 +28,16 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {value}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m benches", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
@@ -43,9 +54,27 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--profile", choices=list(PROFILES), default="quick")
     run.add_argument("--out", type=Path, default=Path("runs/latest"), help="output folder")
     run.add_argument("--no-xla", action="store_true", help="run the same step without XLA")
+    run.add_argument("--force", action="store_true",
+                     help="rerun every cell, even those with complete records")
+    run.add_argument("--no-retry-failed", dest="retry_failed", action="store_false",
+                     help="on re-run, keep failed cells' records instead of retrying them")
+    run.add_argument("--fail-fast", action="store_true",
+                     help="stop at the first failed cell (exit 1)")
+    run.add_argument("--checkpoint-every", type=_non_negative_int, metavar="STEPS",
+                     help="checkpoint long cells every STEPS steps, 0 = never "
+                          "(default: the profile's; on for full)")
+    run.add_argument("--jobs", type=_positive_int, default=1,
+                     help="worker processes, sharing the CPU threads (default 1: in-process)")
+    run.add_argument("--executor", choices=EXECUTORS, default="local",
+                     help="local (in-process or --jobs workers) or ray (one task per cell)")
+    run.add_argument("--address", help="Ray cluster address for --executor ray "
+                                       "(default: start a local Ray instance)")
 
     board = sub.add_parser("leaderboard", help="rebuild leaderboards from a run folder")
     board.add_argument("out", type=Path)
+    board.add_argument("--strict", action="store_true",
+                       help="fail on a file among the records that is not a record "
+                            "(default: skip it with a warning)")
 
     diag = sub.add_parser("diagnose", help="run one cell and report its gradient health")
     diag.add_argument("method", help="method spec, e.g. gan or nsgan:lr=1e-3")
@@ -82,63 +111,85 @@ def _check_writable(out: Path) -> None:
 
     if not os.access(probe, os.W_OK):
         raise UsageError(f"--out {out}: folder {probe} is not writable")
+    for sub in ("records", "leaderboards", "checkpoints"):
+        if (out / sub).exists() and not (out / sub).is_dir():
+            raise UsageError(f"--out {out}: {out / sub} exists and is not a folder")
+
+
+def _resume_command(argv: list[str]) -> str:
+    """The command that continues an interrupted run (``--force`` would start over)."""
+    return "python -m benches " + " ".join(shlex.quote(a) for a in argv if a != "--force")
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from benches.cell import run_cell
-    from benches.leaderboard import write_leaderboards
+    from benches import datasets
     from benches.matrix import expand, parse_datasets, parse_methods
     from benches.profiles import schedule
-    from benches.progress import ProgressBar
-    from benches.records import write_record
+    from benches.runner import RunOptions, SetupError, run_matrix
 
     if not (args.all or args.methods or args.datasets):
         raise UsageError("nothing to run: pass --all, or --methods and/or --datasets")
+    if args.address and args.executor != "ray":
+        raise UsageError("--address is for --executor ray")
     try:
         specs = parse_methods(args.methods)
         names = parse_datasets(args.datasets)
     except (KeyError, ValueError) as exc:
         raise UsageError(exc.args[0]) from None
     _check_writable(args.out)
-    from benches import datasets
 
     cells = []
     for name in names:
         n_seeds = args.seeds or schedule(args.profile, datasets.get(name).family).seeds
         cells += expand(specs, [name], list(range(n_seeds)))
-    command = "python -m benches " + " ".join(shlex.quote(a) for a in sys.argv[1:])
-    log.info("running %d cells (profile %s) into %s", len(cells), args.profile, args.out)
-    bar = ProgressBar(len(cells))
-    bar.show()
-    counts = {"ok": 0, "diverged": 0, "failed": 0}
-    for cell in cells:
-        record = run_cell(cell, args.profile, xla=not args.no_xla, steps=args.steps,
-                          command=command)
-        write_record(args.out, record)
-        counts[record["status"]] += 1
-        if record["status"] != "ok":
-            log.warning("%s: %s (%s)", cell.cell_id, record["status"], record["error"]["message"])
-        bar.advance(f"{cell.cell_id}: {record['status']}")
-    bar.close()
-    boards = write_leaderboards(args.out)
-    log.info("done: %s; leaderboards: %s", counts, ", ".join(str(p) for p in boards))
+    options = RunOptions(
+        cells=cells, profile=args.profile, out=args.out, xla=not args.no_xla, steps=args.steps,
+        command="python -m benches " + " ".join(shlex.quote(a) for a in args.argv),
+        force=args.force, retry_failed=args.retry_failed, fail_fast=args.fail_fast,
+        checkpoint_every=args.checkpoint_every, jobs=args.jobs, executor=args.executor,
+        address=args.address)
+    try:
+        result = run_matrix(options)
+    except SetupError as exc:
+        raise UsageError(str(exc)) from None
+    done = result.skipped + result.finished
+    summary = ", ".join(f"{n} {status}" for status, n in result.counts.items())
+    if result.signum is not None:
+        import signal
+
+        name = signal.Signals(result.signum).name
+        print(f"\ninterrupted by {name}: {done} of {result.total} cells have complete records "
+              f"({result.finished} finished in this run: {summary}; {result.skipped} earlier). "
+              f"Records on disk are whole; leaderboards were not updated; cells in progress "
+              f"resume from their last checkpoint, if any.\n"
+              f"resume with: {_resume_command(args.argv)}", file=sys.stderr)
+        return 128 + result.signum
+    log.info("done: %s (%d skipped as complete); leaderboards: %s", summary, result.skipped,
+             ", ".join(str(p) for p in result.leaderboards))
+    if result.stopped_on:
+        print(f"error: --fail-fast: cell {result.stopped_on} failed; "
+              f"{done} of {result.total} cells have records", file=sys.stderr)
+        return 1
     return 0
 
 
 def cmd_leaderboard(args: argparse.Namespace) -> int:
     from benches.leaderboard import write_leaderboards
+    from benches.records import RecordError
 
     try:
-        boards = write_leaderboards(args.out)
-    except FileNotFoundError as exc:
-        raise UsageError(str(exc)) from None
+        boards = write_leaderboards(args.out, strict=args.strict)
+    except (FileNotFoundError, RecordError) as exc:
+        raise UsageError(f"{exc} (nothing was written)" if args.strict else str(exc)) from None
     for path in boards:
         print(path)
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = build_parser().parse_args(argv)
+    args.argv = argv
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:

@@ -149,10 +149,14 @@ def markdown(dataset: str, entries: dict[str, Entry]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_leaderboards(out: Path) -> list[Path]:
-    """(Re)generate ``out/leaderboards/<dataset>.md`` from the records under ``out``."""
+def write_leaderboards(out: Path, *, strict: bool = False) -> list[Path]:
+    """(Re)generate ``out/leaderboards/<dataset>.md`` from the records under ``out``.
+
+    A file among the records that is not a record is skipped with a warning naming it, or,
+    with ``strict``, raises :class:`benches.records.RecordError` before anything is written.
+    """
     written = []
-    for dataset, entries in sorted(group(iter_records(out)).items()):
+    for dataset, entries in sorted(group(iter_records(out, strict=strict)).items()):
         path = Path(out) / "leaderboards" / f"{dataset}.md"
         write_atomic(path, markdown(dataset, entries))
         written.append(path)

@@ -20,11 +20,14 @@ class Schedule:
     evals: int
     eval_samples: int
     seeds: int
+    checkpoint_every: int = 0  # steps between mid-cell checkpoints; 0: none
 
     def __post_init__(self) -> None:
         for field in ("steps", "batch_size", "steps_per_call", "evals", "eval_samples", "seeds"):
             if getattr(self, field) < 1:
                 raise ValueError(f"schedule {field} must be >= 1, got {getattr(self, field)}")
+        if self.checkpoint_every < 0:
+            raise ValueError(f"checkpoint_every must be >= 0, got {self.checkpoint_every}")
         if self.steps % self.steps_per_call:
             raise ValueError(f"steps ({self.steps}) must be a multiple of steps_per_call")
 
@@ -40,7 +43,7 @@ PROFILES: dict[str, dict[str, Schedule]] = {
     },
     "full": {
         "mixture": Schedule(steps=25000, batch_size=512, steps_per_call=250, evals=10,
-                            eval_samples=2500, seeds=10),
+                            eval_samples=2500, seeds=10, checkpoint_every=2500),
     },
 }
 

@@ -147,6 +147,18 @@ class Trainer:
         return stats
 
     # -- host side ----------------------------------------------------------------------
+    @property
+    def variables(self) -> dict[str, list[tf.Variable]]:
+        """Every piece of training state, for ``tf.train.Checkpoint(**trainer.variables)``.
+
+        Restoring these and calling again continues the exact trajectory: randomness is a
+        function of the seed and ``step``. A method or trainer extension that adds state
+        (extra slots, power-iteration vectors) must add it here.
+        """
+        return {"g_params": list(self.g_params), "d_params": list(self.d_params),
+                "g_opt": self.g_opt.variables, "d_opt": self.d_opt.variables,
+                "step": [self.step]}
+
     def train_call(self) -> dict[str, float]:
         """Run one compiled call (``steps_per_call`` steps); raise :class:`Diverged` on NaN."""
         stats = {k: float(v) for k, v in self._compiled().items()}

@@ -11,6 +11,8 @@ from benches.records import iter_records
     (["run", "--datasets", "mnist2", "--profile", "smoke"], "unknown dataset 'mnist2'; valid:"),
     (["run", "--methods", "nsgan:lr", "--profile", "smoke"], "malformed override"),
     (["run", "--profile", "smoke"], "nothing to run"),
+    (["run", "--methods", "gan:lr=fast", "--profile", "smoke"], "gan:lr expects a float"),
+    (["run", "--all", "--address", "ray://head:10001"], "--address is for --executor ray"),
 ])
 def test_bad_arguments_exit_nonzero_with_valid_choices(argv, message, capsys, tmp_path):
     assert main([*argv, "--out", str(tmp_path / "o")]) == 2
@@ -18,13 +20,21 @@ def test_bad_arguments_exit_nonzero_with_valid_choices(argv, message, capsys, tm
     assert not (tmp_path / "o").exists()
 
 
-@pytest.mark.parametrize("argv", [["run", "--all", "--seeds", "0"],
-                                  ["run", "--all", "--profile", "huge"],
-                                  ["run", "--all", "--steps", "-5"]])
-def test_argparse_rejections(argv):
+@pytest.mark.parametrize("argv,message", [
+    (["run", "--all", "--seeds", "0"], "--seeds: expected a positive integer, got 0"),
+    (["run", "--all", "--seeds", "-2"], "--seeds: expected a positive integer, got -2"),
+    (["run", "--all", "--profile", "huge"], "invalid choice: 'huge'"),
+    (["run", "--all", "--steps", "-5"], "--steps: expected a positive integer, got -5"),
+    (["run", "--all", "--steps", "0"], "--steps: expected a positive integer, got 0"),
+    (["run", "--all", "--jobs", "0"], "--jobs: expected a positive integer, got 0"),
+    (["run", "--all", "--checkpoint-every", "-1"], "expected an integer >= 0, got -1"),
+    (["run", "--all", "--executor", "dask"], "invalid choice: 'dask'"),
+])
+def test_argparse_rejections(argv, message, capsys):
     with pytest.raises(SystemExit) as exc:
         main(argv)
     assert exc.value.code == 2
+    assert message in capsys.readouterr().err
 
 
 def test_unwritable_output(tmp_path, capsys):
@@ -32,6 +42,18 @@ def test_unwritable_output(tmp_path, capsys):
     blocker.write_text("x")
     assert main(["run", "--all", "--profile", "smoke", "--out", str(blocker / "sub")]) == 2
     assert "not a folder" in capsys.readouterr().err
+
+
+def test_output_whose_records_folder_is_a_file(tmp_path, capsys):
+    (tmp_path / "records").write_text("not a folder")
+    assert main(["run", "--all", "--profile", "smoke", "--out", str(tmp_path)]) == 2
+    assert "records exists and is not a folder" in capsys.readouterr().err
+    assert (tmp_path / "records").read_text() == "not a folder"
+
+
+def test_leaderboard_of_a_folder_without_records(tmp_path, capsys):
+    assert main(["leaderboard", str(tmp_path)]) == 2
+    assert "no records folder" in capsys.readouterr().err
 
 
 def test_list_shows_methods_and_datasets(capsys):

@@ -1,0 +1,220 @@
+"""The run loop: plan the matrix, skip finished cells, run the rest, survive interruptions.
+
+Resume rules (re-running the same command):
+- a cell whose record has status ``ok`` or ``diverged`` and was made under the same
+  settings (profile, steps, batch, evaluation, XLA, hyperparameters) is a result and is
+  skipped; ``failed`` cells run again unless ``retry_failed`` is off (``--no-retry-failed``);
+  ``force`` (``--force``) reruns every cell from scratch.
+- a record file that does not load is moved aside (``*.json.corrupt-<time>``), never
+  deleted, and its cell runs again.
+- a cell interrupted mid-way resumes from its last checkpoint (``checkpoint_every`` > 0),
+  ending with the record an uninterrupted run gives. Its checkpoints are removed once its
+  record is written.
+
+SIGINT and SIGTERM stop the run between file writes: every record on disk is whole, the
+leaderboards are left as they were, and :class:`RunResult` says what finished.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import logging
+import signal
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from benches import datasets
+from benches.cell import cell_schedule, cell_settings
+from benches.checkpoints import checkpoint_dir, discard
+from benches.executors import CellTask, InProcess, ProcessPool, RayCluster
+from benches.matrix import Cell
+from benches.progress import ProgressBar
+from benches.records import RecordError, load_record, records_dir, write_record
+
+log = logging.getLogger(__name__)
+
+
+class SetupError(Exception):
+    """The run cannot start as asked (impossible schedule, executor unavailable)."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """The run received SIGINT or SIGTERM."""
+
+    def __init__(self, signum: int):
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """One ``run`` command: the cells and how to run them."""
+
+    cells: list[Cell]
+    profile: str
+    out: Path
+    xla: bool = True
+    steps: int | None = None
+    command: str = ""
+    force: bool = False
+    retry_failed: bool = True
+    fail_fast: bool = False
+    checkpoint_every: int | None = None  # None: the profile's
+    jobs: int = 1
+    executor: str = "local"
+    address: str | None = None
+
+
+@dataclass
+class RunResult:
+    """What a run did; ``signum`` is set when it was interrupted."""
+
+    total: int
+    skipped: int = 0
+    counts: dict[str, int] = field(default_factory=lambda: {"ok": 0, "diverged": 0, "failed": 0})
+    signum: int | None = None
+    stopped_on: str | None = None  # the failed cell that stopped a --fail-fast run
+    leaderboards: list[Path] = field(default_factory=list)
+
+    @property
+    def finished(self) -> int:
+        return sum(self.counts.values())
+
+
+def validate(options: RunOptions) -> None:
+    """Raise :class:`SetupError` naming the problem if a cell's schedule is impossible."""
+    for name in sorted({c.dataset for c in options.cells}):
+        family = datasets.get(name).family
+        sched = cell_schedule(options.profile, family)
+        if options.steps is not None and options.steps > sched.steps_per_call \
+                and options.steps % sched.steps_per_call:
+            raise SetupError(f"--steps {options.steps}: must be a multiple of "
+                             f"{sched.steps_per_call} (steps per compiled call of the "
+                             f"{options.profile} profile for {family} datasets) or at most it")
+
+
+def _quarantine(path: Path, reason: Exception) -> None:
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
+    target = path.with_name(f"{path.name}.corrupt-{stamp}")
+    path.rename(target)
+    log.warning("%s; moved it to %s and will run the cell again", reason, target.name)
+
+
+def is_complete(out: Path, cell: Cell, settings: dict[str, Any], retry_failed: bool) -> bool:
+    """Whether ``cell`` already has a record that counts as a result for these settings."""
+    path = records_dir(out) / f"{cell.cell_id}.json"
+    if not path.exists():
+        return False
+    try:
+        record = load_record(path)
+    except RecordError as exc:
+        _quarantine(path, exc)
+        return False
+    if record.get("settings") != json.loads(json.dumps(settings)):
+        log.info("%s: record made under other settings; running it again", cell.cell_id)
+        return False
+    return not (record["status"] == "failed" and retry_failed)
+
+
+def plan(options: RunOptions) -> tuple[list[CellTask], int]:
+    """The tasks still to run and how many cells were skipped as complete."""
+    tasks, skipped = [], 0
+    for cell in options.cells:
+        family = datasets.get(cell.dataset).family
+        every = options.checkpoint_every
+        if every is None:
+            every = cell_schedule(options.profile, family).checkpoint_every
+        folder = checkpoint_dir(options.out, cell.cell_id)
+        if options.force:
+            discard(folder)
+        else:
+            settings = cell_settings(cell, options.profile, xla=options.xla, steps=options.steps)
+            if is_complete(options.out, cell, settings, options.retry_failed):
+                discard(folder)  # left over if a run stopped between record and cleanup
+                skipped += 1
+                continue
+        tasks.append(CellTask(cell, options.profile, xla=options.xla, steps=options.steps,
+                              command=options.command,
+                              checkpoint_dir=folder if every else None, checkpoint_every=every))
+    return tasks, skipped
+
+
+def make_executor(options: RunOptions) -> InProcess | ProcessPool | RayCluster:
+    if options.executor == "ray":
+        try:
+            return RayCluster(options.address,
+                              num_cpus=options.jobs if options.jobs > 1 else None)
+        except RuntimeError as exc:
+            raise SetupError(str(exc)) from None
+    return ProcessPool(options.jobs) if options.jobs > 1 else InProcess()
+
+
+def _raise_interrupted(signum: int, frame: Any) -> None:
+    raise Interrupted(signum)
+
+
+@contextlib.contextmanager
+def handling_signals(handler: Any) -> Iterator[None]:
+    """Handle SIGINT and SIGTERM with ``handler`` inside the block (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for s, h in previous.items():
+            signal.signal(s, h)
+
+
+def run_matrix(options: RunOptions) -> RunResult:
+    """Run the cells of ``options`` that are not complete; write records and leaderboards."""
+    from benches.leaderboard import write_leaderboards
+
+    validate(options)
+    result = RunResult(total=len(options.cells))
+    with handling_signals(_raise_interrupted):
+        try:
+            tasks, result.skipped = plan(options)
+            if result.skipped:
+                log.info("skipping %d of %d cells with complete records (--force reruns them)",
+                         result.skipped, result.total)
+            log.info("running %d cells (profile %s) into %s", len(tasks), options.profile,
+                     options.out)
+            _run_tasks(options, tasks, result)
+        except Interrupted as exc:
+            result.signum = exc.signum
+            return result
+    result.leaderboards = write_leaderboards(options.out)
+    return result
+
+
+def _run_tasks(options: RunOptions, tasks: list[CellTask], result: RunResult) -> None:
+    bar = ProgressBar(len(tasks))
+    bar.show()
+    executor = make_executor(options)
+    try:
+        for task, record in executor.run(tasks):
+            write_record(options.out, record)
+            discard(task.checkpoint_dir)
+            result.counts[record["status"]] += 1
+            if record["status"] != "ok":
+                err = record["error"]
+                log.warning("%s: %s at step %s (%s: %s)", task.cell.cell_id, record["status"],
+                            err.get("step"), err.get("type"), err.get("message"))
+            bar.advance(f"{task.cell.cell_id}: {record['status']}")
+            if options.fail_fast and record["status"] == "failed":
+                result.stopped_on = task.cell.cell_id
+                break
+    except BaseException:
+        with handling_signals(signal.SIG_IGN):  # let cleanup finish
+            executor.close()
+            bar.close()
+        raise
+    executor.close()
+    bar.close()

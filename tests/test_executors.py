@@ -1,0 +1,80 @@
+"""Executors: the process pool's thread split and dead-worker isolation; Ray end to end."""
+
+import os
+import signal
+
+import pytest
+
+from benches.cli import main
+from benches.executors import CellTask, ProcessPool, threads_per_worker
+from benches.matrix import Cell, MethodSpec
+from benches.records import iter_records
+
+
+class ReportTask(CellTask):
+    """Reports which process ran it and that process's TensorFlow thread pools."""
+
+    def run(self):
+        import tensorflow as tf
+
+        if self.cell.seed == 1:
+            os.kill(os.getpid(), signal.SIGKILL)  # what the OOM killer does
+        return {"cell_id": self.cell.cell_id, "status": "ok", "pid": os.getpid(),
+                "intra": tf.config.threading.get_intra_op_parallelism_threads(),
+                "inter": tf.config.threading.get_inter_op_parallelism_threads()}
+
+
+class SleepTask(CellTask):
+    """Seed 0 answers at once; the others sleep as long as a real cell would."""
+
+    def run(self):
+        import time
+
+        if self.cell.seed:
+            time.sleep(300)
+        return {"cell_id": self.cell.cell_id, "status": "ok", "pid": os.getpid()}
+
+
+def test_closing_the_pool_stops_workers_in_the_middle_of_a_cell():
+    tasks = [SleepTask(Cell(MethodSpec("gan"), "ring8", seed), "smoke") for seed in range(3)]
+    pool = ProcessPool(jobs=2, threads=1)
+    results = pool.run(tasks)
+    task, _ = next(results)
+    assert task.cell.seed == 0
+    processes = [slot.process for slot in pool._slots]
+    pool.close()
+    assert all(not p.is_alive() for p in processes)
+
+
+@pytest.mark.parametrize("jobs,cpus,share", [(1, 8, 8), (2, 8, 4), (3, 8, 2), (4, 2, 1)])
+def test_threads_are_divided_among_workers(jobs, cpus, share):
+    assert threads_per_worker(jobs, cpus) == share
+
+
+def test_pool_spreads_cells_over_workers_and_survives_a_killed_worker():
+    tasks = [ReportTask(Cell(MethodSpec("gan"), "ring8", seed), "smoke") for seed in range(4)]
+    pool = ProcessPool(jobs=2, threads=3)
+    got = {task.cell.seed: record for task, record in pool.run(tasks)}
+    assert sorted(got) == [0, 1, 2, 3]
+    dead = got.pop(1)
+    assert dead["status"] == "failed" and dead["cell_id"] == "ring8__gan__seed1"
+    assert dead["error"]["type"] == "WorkerDied"
+    assert "killed by signal 9" in dead["error"]["message"]
+    assert "out-of-memory" in dead["error"]["message"]
+    assert {(r["intra"], r["inter"]) for r in got.values()} == {(3, 1)}
+    assert os.getpid() not in {r["pid"] for r in got.values()}
+
+
+def test_ray_runs_a_tiny_matrix_with_the_local_executors_results(tmp_path):
+    pytest.importorskip("ray", reason="Ray is optional: pip install 'ganbench[ray]'")
+    matrix = ["run", "--methods", "gan", "--datasets", "ring8", "--seeds", "2",
+              "--profile", "smoke", "--steps", "50"]
+    assert main([*matrix, "--executor", "ray", "--jobs", "2", "--out", str(tmp_path / "ray")]) == 0
+    assert main([*matrix, "--out", str(tmp_path / "local")]) == 0
+    ray_records = {r["cell_id"]: r for r in iter_records(tmp_path / "ray", strict=True)}
+    local = {r["cell_id"]: r for r in iter_records(tmp_path / "local", strict=True)}
+    assert sorted(ray_records) == ["ring8__gan__seed0", "ring8__gan__seed1"]
+    for cell_id, record in local.items():
+        assert record["status"] == ray_records[cell_id]["status"] == "ok"
+        assert ray_records[cell_id]["metrics"] == record["metrics"]
+    assert (tmp_path / "ray" / "leaderboards" / "ring8.md").exists()
