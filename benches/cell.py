@@ -7,6 +7,7 @@ import logging
 import statistics
 import time
 import traceback
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -16,6 +17,7 @@ from benches import datasets
 from benches.matrix import Cell
 from benches.profiles import Schedule, schedule
 from benches.records import SCHEMA_VERSION, environment
+from benches.samples import keep_samples
 from benches.trainer import Diverged, Trainer
 
 log = logging.getLogger(__name__)
@@ -55,8 +57,11 @@ def _timing(windows: list[float], schedule_: Schedule, xla: bool) -> dict[str, A
 
 
 def run_cell(cell: Cell, profile: str, *, xla: bool = True, steps: int | None = None,
-             command: str = "") -> dict[str, Any]:
-    """Train and evaluate one cell; never raises for a failure of the cell itself."""
+             command: str = "", out: Path | None = None) -> dict[str, Any]:
+    """Train and evaluate one cell; never raises for a failure of the cell itself.
+
+    ``out`` is the run folder, where image datasets' sample grids are written.
+    """
     dataset = datasets.get(cell.dataset)
     registration = methods.get(cell.method.name)
     sched = schedule(profile, dataset.family)
@@ -102,9 +107,11 @@ def run_cell(cell: Cell, profile: str, *, xla: bool = True, steps: int | None = 
             stats, seconds = trainer.timed_call()
             windows.append(seconds)
             if call in evaluate_after:
-                metrics = dataset.evaluate(trainer.generate(sched.eval_samples, EVAL_SEED))
+                generated = trainer.generate(sched.eval_samples, EVAL_SEED)
+                metrics = dataset.evaluate(generated)
                 record["history"].append({"step": call * sched.steps_per_call, **metrics, **stats})
         record["metrics"] = {k: v for k, v in record["history"][-1].items() if k != "step"}
+        record["samples"] = keep_samples(dataset, generated, out, cell.cell_id)
         record["timing"].update(_timing(windows, sched, trainer.xla))
     except Diverged as exc:
         record.update(status="diverged",

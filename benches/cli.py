@@ -1,4 +1,4 @@
-"""Command line: ``python -m benches {list,run,leaderboard}``."""
+"""Command line: ``python -m benches {list,run,leaderboard,compare}``."""
 
 from __future__ import annotations
 
@@ -27,6 +27,16 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _probability(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number in (0, 1), got {text!r}") from None
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number in (0, 1), got {value}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m benches", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
@@ -43,9 +53,20 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--profile", choices=list(PROFILES), default="quick")
     run.add_argument("--out", type=Path, default=Path("runs/latest"), help="output folder")
     run.add_argument("--no-xla", action="store_true", help="run the same step without XLA")
+    run.add_argument("--tensorboard", action="store_true",
+                     help="also write per-cell TensorBoard scalars to OUT/tensorboard/")
 
-    board = sub.add_parser("leaderboard", help="rebuild leaderboards from a run folder")
+    board = sub.add_parser("leaderboard",
+                           help="rebuild leaderboards (Markdown, CSV) and index.html from records")
     board.add_argument("out", type=Path)
+
+    comp = sub.add_parser("compare", help="per (dataset, method) deltas between two run folders")
+    comp.add_argument("a", type=Path, help="baseline run folder")
+    comp.add_argument("b", type=Path, help="candidate run folder")
+    comp.add_argument("--alpha", type=_probability, default=0.05,
+                      help="significance level of the Mann-Whitney U tests (default 0.05)")
+    comp.add_argument("--fail-on-regression", action="store_true",
+                      help="exit 1 when B is significantly worse on a primary metric")
     return parser
 
 
@@ -104,8 +125,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     counts = {"ok": 0, "diverged": 0, "failed": 0}
     for cell in cells:
         record = run_cell(cell, args.profile, xla=not args.no_xla, steps=args.steps,
-                          command=command)
+                          command=command, out=args.out)
         write_record(args.out, record)
+        if args.tensorboard:
+            from benches.tensorboard import write_cell_scalars
+
+            write_cell_scalars(args.out, record)
         counts[record["status"]] += 1
         if record["status"] != "ok":
             log.warning("%s: %s (%s)", cell.cell_id, record["status"], record["error"]["message"])
@@ -128,6 +153,23 @@ def cmd_leaderboard(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_compare(args: argparse.Namespace) -> int:
+    from benches.compare import compare, format_deltas
+
+    try:
+        deltas, notes = compare(args.a, args.b, args.alpha)
+    except FileNotFoundError as exc:
+        raise UsageError(str(exc)) from None
+    if not deltas:
+        raise UsageError(f"{args.a} and {args.b} share no (dataset, method) to compare")
+    print(format_deltas(deltas))
+    for note in notes:
+        print(f"note: {note}")
+    regressions = [d for d in deltas if d.regression]
+    print(f"{len(regressions)} significant regression(s) at alpha {args.alpha}")
+    return 1 if regressions and args.fail_on_regression else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
@@ -137,6 +179,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_list()
         if args.command == "run":
             return cmd_run(args)
+        if args.command == "compare":
+            return cmd_compare(args)
         return cmd_leaderboard(args)
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)

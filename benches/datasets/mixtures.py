@@ -47,6 +47,9 @@ class GaussianMixture(Dataset):
     def evaluate(self, samples: np.ndarray) -> dict[str, float]:
         return mixture_metrics(samples, self.means, self.std)
 
+    def reference_points(self) -> np.ndarray:
+        return self.means
+
 
 def ring8() -> GaussianMixture:
     angles = 2 * math.pi * np.arange(8) / 8
