@@ -6,6 +6,7 @@ Each function returns one standalone ``<svg>`` element as text. Every data mark 
 
 from __future__ import annotations
 
+import hashlib
 import html
 import math
 from collections.abc import Mapping, Sequence
@@ -33,15 +34,9 @@ def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
     raw = (hi - lo) / max(count, 1)
     magnitude = 10 ** math.floor(math.log10(raw))
     step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
-    start = math.floor(lo / step) * step
-    ticks = []
-    value = start
-    while value <= hi + step * 1e-9:
-        ticks.append(round(value, 12))
-        value += step
-    if len(ticks) < 2:
-        ticks.append(round(start + step, 12))
-    return ticks
+    first = math.floor(lo / step + 1e-9)
+    last = max(math.ceil(hi / step - 1e-9), first + 1)
+    return [round(k * step, 12) for k in range(first, last + 1)]
 
 
 def _fmt(value: float) -> str:
@@ -105,12 +100,20 @@ class _Frame:
         return out
 
 
-def _svg(title: str, body: list[str]) -> str:
+_CLIP = (f'<clipPath id="{{id}}"><rect x="{LEFT}" y="{TOP}" width="{WIDTH - LEFT - RIGHT}" '
+         f'height="{HEIGHT - TOP - BOTTOM}"/></clipPath>')
+
+
+def _svg(title: str, body: list[str], marks: Sequence[str] = ()) -> str:
+    """The chart element: ``body`` (axes, legend) and ``marks`` clipped to the plot area."""
+    digest = hashlib.sha1("".join([title, *body, *marks]).encode()).hexdigest()[:12]
+    clip = f"clip-{digest}"
     return (f'<svg class="plot" xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" '
             f'height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
             f'font-family="sans-serif" font-size="11"><title>{_esc(title)}</title>'
             f'<text x="{LEFT}" y="20" font-size="13" font-weight="bold">{_esc(title)}</text>'
-            + "".join(body) + "</svg>")
+            + "".join(body) + _CLIP.format(id=clip) + f'<g clip-path="url(#{clip})">'
+            + "".join(marks) + "</g></svg>")
 
 
 def _legend(names: Sequence[str]) -> list[str]:
@@ -142,16 +145,16 @@ def line_chart(series: dict[str, list[tuple[float, float]]], *, title: str, xlab
         return _no_data(title)
     frame = _Frame([x for p in clean.values() for x, _ in p],
                    [y for p in clean.values() for _, y in p], log_y=log_y)
-    body = frame.axes(xlabel, ylabel)
+    body, marks = frame.axes(xlabel, ylabel), []
     for i, (name, pts) in enumerate(clean.items()):
         coords = " ".join(f"{frame.x(x):.1f},{frame.y(y):.1f}" for x, y in sorted(pts))
-        body.append(f'<polyline class="mark" fill="none" stroke="{color(i)}" stroke-width="2" '
+        marks.append(f'<polyline class="mark" fill="none" stroke="{color(i)}" stroke-width="2" '
                     f'points="{coords}"><title>{_esc(name)}</title></polyline>')
         if len(pts) == 1:
             (x, y), = pts
-            body.append(f'<circle class="mark" cx="{frame.x(x):.1f}" cy="{frame.y(y):.1f}" '
-                        f'r="3" fill="{color(i)}"/>')
-    return _svg(title, body + _legend(list(clean)))
+            marks.append(f'<circle class="mark" cx="{frame.x(x):.1f}" cy="{frame.y(y):.1f}" '
+                         f'r="3" fill="{color(i)}"/>')
+    return _svg(title, body + _legend(list(clean)), marks)
 
 
 def scatter_chart(series: dict[str, list[tuple[float, float]]], *, title: str, xlabel: str,
@@ -165,15 +168,14 @@ def scatter_chart(series: dict[str, list[tuple[float, float]]], *, title: str, x
     if not every:
         return _no_data(title)
     frame = _Frame([x for x, _ in every], [y for _, y in every], log_y=False)
-    body = frame.axes(xlabel, ylabel)
-    names = []
+    body, marks, names = frame.axes(xlabel, ylabel), [], []
     for i, (name, pts) in enumerate(clean.items()):
         names.append(name)
-        body += [f'<circle class="mark" cx="{frame.x(x):.1f}" cy="{frame.y(y):.1f}" r="1.6" '
+        marks += [f'<circle class="mark" cx="{frame.x(x):.1f}" cy="{frame.y(y):.1f}" r="1.6" '
                  f'fill="{color(i)}" fill-opacity="0.6"/>' for x, y in pts]
     for x, y in ref:
         px, py = frame.x(x), frame.y(y)
-        body.append(f'<path d="M{px - 4:.1f},{py - 4:.1f}L{px + 4:.1f},{py + 4:.1f}'
+        marks.append(f'<path d="M{px - 4:.1f},{py - 4:.1f}L{px + 4:.1f},{py + 4:.1f}'
                     f'M{px - 4:.1f},{py + 4:.1f}L{px + 4:.1f},{py - 4:.1f}" stroke="#000" '
                     'stroke-width="1.5"/>')
     legend = _legend(names)
@@ -181,7 +183,7 @@ def scatter_chart(series: dict[str, list[tuple[float, float]]], *, title: str, x
         y = TOP + 8 + 16 * len(names)
         legend.append(f'<text x="{WIDTH - RIGHT + 10}" y="{y + 1}">× {_esc(reference_label)}'
                       '</text>')
-    return _svg(title, body + legend)
+    return _svg(title, body + legend, marks)
 
 
 def bar_chart(bars: Mapping[str, float], *, title: str, ylabel: str,
@@ -193,19 +195,19 @@ def bar_chart(bars: Mapping[str, float], *, title: str, ylabel: str,
         return _no_data(title)
     ys = [*clean.values()] + [v for lo_hi in errors.values() for v in lo_hi if math.isfinite(v)]
     frame = _Frame([0.0, 1.0], ys, log_y=False, y_zero=True)
-    body = frame.axes("", ylabel, x_ticks=False)
+    body, marks = frame.axes("", ylabel, x_ticks=False), []
     slot = (WIDTH - LEFT - RIGHT) / len(clean)
     base = frame.y(max(frame.ylo, 0.0))
     for i, (name, value) in enumerate(clean.items()):
         x = LEFT + slot * i + slot * 0.15
         top = frame.y(value)
-        body.append(f'<rect class="mark" x="{x:.1f}" y="{min(top, base):.1f}" '
+        marks.append(f'<rect class="mark" x="{x:.1f}" y="{min(top, base):.1f}" '
                     f'width="{slot * 0.7:.1f}" height="{abs(base - top):.1f}" fill="{color(i)}">'
                     f'<title>{_esc(name)}: {value:.4g}</title></rect>')
         lo, hi = errors.get(name, (math.nan, math.nan))
         if math.isfinite(lo) and math.isfinite(hi):
             cx = x + slot * 0.35
-            body.append(f'<path d="M{cx:.1f},{frame.y(lo):.1f}V{frame.y(hi):.1f}'
+            marks.append(f'<path d="M{cx:.1f},{frame.y(lo):.1f}V{frame.y(hi):.1f}'
                         f'M{cx - 5:.1f},{frame.y(lo):.1f}h10M{cx - 5:.1f},{frame.y(hi):.1f}h10" '
                         'stroke="#000"/>')
-    return _svg(title, body + _legend(list(clean)))
+    return _svg(title, body + _legend(list(clean)), marks)

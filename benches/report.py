@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 STYLE = """
 body{font-family:sans-serif;margin:24px;max-width:1400px;color:#222}
 table{border-collapse:collapse;margin:8px 0 4px}td,th{border:1px solid #ccc;padding:3px 8px}
-td.num{text-align:right}th{background:#f4f4f4}.meta{color:#555;font-size:13px}
+td.num{text-align:right;white-space:nowrap}th{background:#f4f4f4}.meta{color:#555;font-size:13px}
 .plots{display:flex;flex-wrap:wrap;gap:12px}figure{margin:0}figcaption{font-size:12px}
 img.samples{image-rendering:pixelated;width:256px;border:1px solid #ccc}
 .notes{font-size:12px;color:#555}
