@@ -32,7 +32,8 @@ def rank(entries: Iterable[Entry]) -> list[Entry]:
         out = []
         for metric, direction in keys:
             v = e.values(metric)
-            mean = float(v.mean()) if v.size else math.inf
+            # 12 significant digits: summation-order noise must not decide a rank
+            mean = float(f"{v.mean():.12g}") if v.size else math.inf
             out.append(-mean if direction == "max" and v.size else mean)
         return (*out, e.failure_rate, e.label)
 

@@ -82,6 +82,8 @@ def _curves(board: Board, key: str) -> dict[str, list[tuple[float, float]]]:
 def _plots(out: Path, board: Board) -> str:
     figures = [_sample_figure(out, row.entry) for row in board.rows]
     for metric, direction in board.primary:
+        if metric not in board.metrics:
+            continue
         better = "higher" if direction == "max" else "lower"
         figures.append(line_chart(_curves(board, metric), title=f"{metric} ({better} is better)",
                                   xlabel="training step", ylabel=f"{metric}, mean over seeds"))

@@ -2,10 +2,10 @@ import math
 
 import numpy as np
 import pytest
+from fake_records import fake_record
 from scipy import stats
 
 from benches.aggregate import Entry, group, primary_metrics, summarize
-from fake_records import fake_record
 
 
 def test_summary_matches_numpy_and_scipy_t_interval():

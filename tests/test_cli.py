@@ -53,6 +53,10 @@ def test_end_to_end_smoke_run(tmp_path):
     r = records[0]
     assert r["timing"]["xla"] is True and r["timing"]["steps_per_second"] > 0
     assert {"modes", "kl", "high_quality"} <= set(r["metrics"])
+    assert r["samples"]["kind"] == "points" and len(r["samples"]["points"]) == 512
+    assert len(r["samples"]["reference"]) in (8, 25)
+    assert (out / "leaderboards" / "grid25.csv").is_file()
+    assert (out / "index.html").read_text().count('<svg class="plot"') >= 8
     board = (out / "leaderboards" / "ring8.md").read_text()
     assert "nsgan[lr=0.001]" in board and "| gan |" in board
     # the leaderboard command regenerates the same tables from the records alone
