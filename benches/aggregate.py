@@ -79,7 +79,7 @@ class Entry:
         for r in self.ok:
             for point in r.get("history", []):
                 value = point.get(key)
-                if value is not None and math.isfinite(value):
+                if isinstance(value, int | float) and math.isfinite(value):
                     by_step[float(point["step"])].append(float(value))
         n = len(self.ok)
         return [(s, float(np.mean(v))) for s, v in sorted(by_step.items()) if len(v) == n]

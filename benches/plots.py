@@ -21,6 +21,15 @@ def color(i: int) -> str:
     return PALETTE[i % len(PALETTE)]
 
 
+def dash(i: int) -> str:
+    """Series past the palette's length repeat its colours with a dashed line."""
+    return "" if i < len(PALETTE) else ' stroke-dasharray="6 3"'
+
+
+def _short(name: str, limit: int = 22) -> str:
+    return name if len(name) <= limit else name[:limit - 1] + "…"
+
+
 def _esc(text: object) -> str:
     return html.escape(str(text), quote=True)
 
@@ -120,9 +129,10 @@ def _legend(names: Sequence[str]) -> list[str]:
     out = []
     for i, name in enumerate(names):
         y = TOP + 8 + 16 * i
-        out.append(f'<rect x="{WIDTH - RIGHT + 10}" y="{y - 8}" width="10" height="10" '
-                   f'fill="{color(i)}"/>')
-        out.append(f'<text x="{WIDTH - RIGHT + 25}" y="{y + 1}">{_esc(name)}</text>')
+        out.append(f'<line x1="{WIDTH - RIGHT + 8}" x2="{WIDTH - RIGHT + 22}" y1="{y - 3}" '
+                   f'y2="{y - 3}" stroke="{color(i)}" stroke-width="6"{dash(i)}/>')
+        out.append(f'<text x="{WIDTH - RIGHT + 25}" y="{y + 1}"><title>{_esc(name)}</title>'
+                   f'{_esc(_short(name))}</text>')
     return out
 
 
@@ -149,7 +159,7 @@ def line_chart(series: dict[str, list[tuple[float, float]]], *, title: str, xlab
     for i, (name, pts) in enumerate(clean.items()):
         coords = " ".join(f"{frame.x(x):.1f},{frame.y(y):.1f}" for x, y in sorted(pts))
         marks.append(f'<polyline class="mark" fill="none" stroke="{color(i)}" stroke-width="2" '
-                    f'points="{coords}"><title>{_esc(name)}</title></polyline>')
+                     f'points="{coords}"{dash(i)}><title>{_esc(name)}</title></polyline>')
         if len(pts) == 1:
             (x, y), = pts
             marks.append(f'<circle class="mark" cx="{frame.x(x):.1f}" cy="{frame.y(y):.1f}" '

@@ -38,7 +38,9 @@ def mann_whitney_p(a: np.ndarray, b: np.ndarray) -> float:
     if np.array_equal(np.unique(a), np.unique(b)) and np.unique(a).size == 1:
         return 1.0  # all values equal: no evidence of any difference
     arrangements = math.comb(a.size + b.size, a.size)
-    if arrangements <= EXACT_LIMIT:
+    if min(a.size, b.size) < 2:
+        method = "exact"  # scipy's permutation test needs two values a side
+    elif arrangements <= EXACT_LIMIT:
         method = stats.PermutationMethod(n_resamples=arrangements)
     else:
         method = "asymptotic"

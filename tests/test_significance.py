@@ -42,6 +42,11 @@ def test_three_seeds_can_never_reach_five_percent():
     assert min_p_value(5, 5) == pytest.approx(2 / 252)
 
 
+def test_single_seed_against_several():
+    assert mann_whitney_p(np.array([10.0]), np.array([0.0])) == pytest.approx(1.0)
+    assert mann_whitney_p(np.array([10.0]), np.array([0.0, 1, 2])) == pytest.approx(0.5)
+
+
 def test_identical_and_empty():
     assert mann_whitney_p(np.array([8.0, 8.0]), np.array([8.0, 8.0, 8.0])) == 1.0
     assert math.isnan(mann_whitney_p(np.array([]), np.array([1.0])))
