@@ -89,6 +89,13 @@ def test_leaderboard_command_regenerates_everything(tmp_path):
     assert names == ["grid25.csv", "grid25.md", "ring8.csv", "ring8.md"]
     html = (out / "index.html").read_text()
     assert html.count('<section id="') == 2 and "ring8" in html
+    assert "<td>gan</td>" in html and "Test CPU (2 CPUs)" in html
+    # per dataset: modes and kl curves, speed bars, two gradient-norm curves (no samples)
+    assert html.count('<svg class="plot"') == 2 * 5
+    before = (out / "leaderboards" / "ring8.csv").read_text(), html
+    assert main(["leaderboard", str(out)]) == 0  # deterministic regeneration
+    assert before == ((out / "leaderboards" / "ring8.csv").read_text(),
+                      (out / "index.html").read_text())
 
 
 def test_leaderboard_of_missing_folder_is_a_usage_error(tmp_path, capsys):
