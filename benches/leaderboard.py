@@ -19,8 +19,7 @@ from typing import Any
 from benches.aggregate import CONFIDENCE, Entry, Summary, group, primary_metrics, summarize
 from benches.records import iter_records, write_atomic
 from benches.significance import ALPHA, mann_whitney_p, min_p_value
-
-STEP_STATS = {"d_loss", "g_loss", "d_grad_norm", "g_grad_norm", "d_real", "d_fake"}
+from benches.trainer import STAT_NAMES
 
 
 def rank(entries: Iterable[Entry]) -> list[Entry]:
@@ -69,6 +68,8 @@ def versus_leader(leader: Entry, entry: Entry,
 
 @dataclass
 class Row:
+    """One ranked method: its per-metric summaries and its test against the leader."""
+
     rank: int
     entry: Entry
     summaries: dict[str, Summary]
@@ -147,7 +148,7 @@ def metric_names(entries: Iterable[Entry], primary: tuple[tuple[str, str], ...])
     first = [m for m, _ in primary]
     seen = {k for e in entries for r in e.ok for k, v in r["metrics"].items()
             if isinstance(v, int | float)}
-    return [m for m in first if m in seen] + sorted(seen - set(first) - STEP_STATS)
+    return [m for m in first if m in seen] + sorted(seen - set(first) - set(STAT_NAMES))
 
 
 def build_board(dataset: str, entries: dict[str, Entry]) -> Board:
