@@ -12,6 +12,7 @@ guard CI.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,6 +77,11 @@ def compare_entries(a: Entry, b: Entry, keys: tuple[tuple[str, str], ...],
     return out
 
 
+def _setups(entries: Iterable[Entry]) -> set[tuple[str, int, int]]:
+    return {(r["profile"], r.get("steps"), r.get("batch_size")) for e in entries
+            for r in e.records}
+
+
 def compare(a_dir: Path, b_dir: Path, alpha: float = ALPHA) -> tuple[list[Delta], list[str]]:
     """Deltas for every shared (dataset, method label), and notes on what was not shared."""
     a, b = group(iter_records(a_dir)), group(iter_records(b_dir))
@@ -85,6 +91,10 @@ def compare(a_dir: Path, b_dir: Path, alpha: float = ALPHA) -> tuple[list[Delta]
         for label in sorted(set(ea) ^ set(eb)):
             where = "A" if label in ea else "B"
             notes.append(f"{dataset} / {label}: only in {where}, not compared")
+        setup_a, setup_b = _setups(ea.values()), _setups(eb.values())
+        if ea and eb and setup_a != setup_b:
+            notes.append(f"{dataset}: runs differ in (profile, steps, batch): A {sorted(setup_a)}"
+                         f" vs B {sorted(setup_b)}; deltas mix schedule and method changes")
         keys = primary_metrics([*ea.values(), *eb.values()])
         for label in sorted(set(ea) & set(eb)):
             deltas += compare_entries(ea[label], eb[label], keys, alpha)

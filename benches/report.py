@@ -22,7 +22,7 @@ from benches.records import write_atomic
 log = logging.getLogger(__name__)
 
 STYLE = """
-body{font-family:sans-serif;margin:24px;max-width:1400px;color:#222}
+body{font-family:sans-serif;margin:24px;color:#222}.wide{overflow-x:auto}
 table{border-collapse:collapse;margin:8px 0 4px}td,th{border:1px solid #ccc;padding:3px 8px}
 td.num{text-align:right;white-space:nowrap}th{background:#f4f4f4}.meta{color:#555;font-size:13px}
 .plots{display:flex;flex-wrap:wrap;gap:12px}figure{margin:0}figcaption{font-size:12px}
@@ -105,7 +105,8 @@ def _section(out: Path, board: Board) -> str:
     links = (f'<a href="leaderboards/{_esc(board.dataset)}.md">Markdown</a> · '
              f'<a href="leaderboards/{_esc(board.dataset)}.csv">CSV</a>')
     return (f'<section id="{_esc(board.dataset)}"><h2>{_esc(board.dataset)}</h2>'
-            f'<ul class="meta">{meta}</ul>{_table(board)}<ol class="notes">{notes}</ol>'
+            f'<ul class="meta">{meta}</ul><div class="wide">{_table(board)}</div>'
+            f'<ol class="notes">{notes}</ol>'
             f"<p class=meta>{links}</p>{_plots(out, board)}</section>")
 
 

@@ -43,6 +43,7 @@ def test_three_seeds_warn_that_significance_is_unreachable(tmp_path, capsys):
     assert main(["compare", str(a), str(b), "--fail-on-regression"]) == 0
     out = capsys.readouterr().out
     assert "too few seeds" in out and "only-a: only in A" in out
+    assert "differ in (profile" not in out
 
 
 def test_bad_folders_are_usage_errors(tmp_path, capsys):
