@@ -121,8 +121,9 @@ def _svg(title: str, body: list[str], marks: Sequence[str] = ()) -> str:
             f'height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
             f'font-family="sans-serif" font-size="11"><title>{_esc(title)}</title>'
             f'<text x="{LEFT}" y="20" font-size="13" font-weight="bold">{_esc(title)}</text>'
-            + "".join(body) + _CLIP.format(id=clip) + f'<g clip-path="url(#{clip})">'
-            + "".join(marks) + "</g></svg>")
+            + "".join(body) + _CLIP.format(id=clip)
+            + "".join(m.replace(" ", f' clip-path="url(#{clip})" ', 1) for m in marks)
+            + "</svg>")
 
 
 def _legend(names: Sequence[str]) -> list[str]:
