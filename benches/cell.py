@@ -18,7 +18,8 @@ from benches.matrix import Cell
 from benches.profiles import Schedule, schedule
 from benches.records import SCHEMA_VERSION, environment
 from benches.samples import keep_samples
-from benches.trainer import Diverged, Trainer
+from benches.trainer import STAT_NAMES, Diverged, Trainer
+from metrics.gradient_health import summarize
 
 log = logging.getLogger(__name__)
 
@@ -90,9 +91,11 @@ def run_cell(cell: Cell, profile: str, *, xla: bool = True, steps: int | None = 
         "metrics": {},
         "history": [],
         "timing": {},
+        "gradient_log": {},
+        "gradient_health": None,
     }
     start = time.perf_counter()
-    trainer = None
+    trainer = method = None
     try:
         method = registration.build(**hyperparameters)
         trainer = Trainer(method, dataset, seed=cell.seed, batch_size=sched.batch_size,
@@ -106,10 +109,12 @@ def run_cell(cell: Cell, profile: str, *, xla: bool = True, steps: int | None = 
         for call in range(1, n_calls + 1):
             stats, seconds = trainer.timed_call()
             windows.append(seconds)
+            _log_call(record["gradient_log"], call * sched.steps_per_call, stats)
             if call in evaluate_after:
                 generated = trainer.generate(sched.eval_samples, EVAL_SEED)
                 metrics = dataset.evaluate(generated)
-                record["history"].append({"step": call * sched.steps_per_call, **metrics, **stats})
+                record["history"].append({"step": call * sched.steps_per_call, **metrics,
+                                          **{k: stats[k] for k in STAT_NAMES}})
         record["metrics"] = {k: v for k, v in record["history"][-1].items() if k != "step"}
         record["samples"] = keep_samples(dataset, generated, out, cell.cell_id)
         record["timing"].update(_timing(windows, sched, trainer.xla))
@@ -127,4 +132,16 @@ def run_cell(cell: Cell, profile: str, *, xla: bool = True, steps: int | None = 
             "type": type(exc).__name__, "message": str(exc), "step": step,
             "traceback": traceback.format_exc(limit=8)})
     record["timing"]["wall_seconds"] = time.perf_counter() - start
+    if method is not None and record["status"] != "failed":
+        record["gradient_health"] = summarize(
+            record["gradient_log"], probability=method.loss.probability is not None,
+            diverged_step=(record["error"] or {}).get("step"),
+            mode_coverage=dataset.mode_coverage(record["metrics"]))
     return record
+
+
+def _log_call(log: dict[str, list[float]], step: int, stats: dict[str, float]) -> None:
+    """Append one call's last-step stats to the columnar gradient log."""
+    log.setdefault("step", []).append(step)
+    for name, value in stats.items():
+        log.setdefault(name, []).append(value)

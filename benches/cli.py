@@ -1,4 +1,4 @@
-"""Command line: ``python -m benches {list,run,leaderboard,compare}``."""
+"""Command line: ``python -m benches {list,run,leaderboard,compare,diagnose}``."""
 
 from __future__ import annotations
 
@@ -67,6 +67,15 @@ def build_parser() -> argparse.ArgumentParser:
                       help="significance level of the Mann-Whitney U tests (default 0.05)")
     comp.add_argument("--fail-on-regression", action="store_true",
                       help="exit 1 when B is significantly worse on a primary metric")
+
+    diag = sub.add_parser("diagnose", help="run one cell and report its gradient health")
+    diag.add_argument("method", help="method spec, e.g. gan or nsgan:lr=1e-3")
+    diag.add_argument("dataset")
+    diag.add_argument("--profile", choices=list(PROFILES), default="smoke")
+    diag.add_argument("--seed", type=int, default=0)
+    diag.add_argument("--steps", type=_positive_int, help="override the profile's training steps")
+    diag.add_argument("--out", type=Path, default=Path("runs/diagnose"), help="output folder")
+    diag.add_argument("--no-xla", action="store_true", help="run the same step without XLA")
     return parser
 
 
@@ -181,6 +190,10 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_run(args)
         if args.command == "compare":
             return cmd_compare(args)
+        if args.command == "diagnose":
+            from benches.diagnose import cmd_diagnose
+
+            return cmd_diagnose(args)
         return cmd_leaderboard(args)
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)

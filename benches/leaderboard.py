@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -127,6 +128,9 @@ class Board:
             "p: two-sided Mann-Whitney U test against the leader over seeds, on the first "
             "primary metric where their means differ (exact permutation distribution, "
             f"ties included); * marks p < {ALPHA}.",
+            "Gradient health (metrics.gradient_health, rules in the README): median generator "
+            "gradient norm, fractions of logged steps vanishing/exploding/with D saturated "
+            "(means over finished seeds), and each seed's outcome label.",
         ]
         if n and min(n):
             notes.append(
@@ -149,6 +153,30 @@ def metric_names(entries: Iterable[Entry], primary: tuple[tuple[str, str], ...])
     seen = {k for e in entries for r in e.ok for k, v in r["metrics"].items()
             if isinstance(v, int | float)}
     return [m for m in first if m in seen] + sorted(seen - set(first) - set(STAT_NAMES))
+
+
+HEALTH_COLUMNS = ("G grad median", "G vanishing", "G exploding", "D saturated", "outcome")
+HEALTH_KEYS = ("g_grad_norm_median", "vanishing_fraction", "exploding_fraction",
+               "saturation_fraction")
+
+
+def health_values(e: Entry, key: str) -> list[float]:
+    """A gradient-health summary value (``metrics.gradient_health``) over finished seeds."""
+    return [r["gradient_health"][key] for r in e.ok
+            if r.get("gradient_health") and r["gradient_health"].get(key) is not None]
+
+
+def outcomes(e: Entry) -> str:
+    """Gradient-health outcome labels of all seeds, most common first."""
+    labels = Counter(r["gradient_health"]["label"] for r in e.records if r.get("gradient_health"))
+    return ", ".join(f"{label} {n}" for label, n in labels.most_common()) or "—"
+
+
+def health_cells(e: Entry) -> list[str]:
+    """Gradient-health columns: means over seeds that finished; outcome labels of all seeds."""
+    median, *fractions = (summarize(health_values(e, k)) for k in HEALTH_KEYS)
+    return [mean_std(median), *("—" if not f.n else f"{f.mean:.0%}" for f in fractions),
+            outcomes(e)]
 
 
 def build_board(dataset: str, entries: dict[str, Entry]) -> Board:
@@ -198,8 +226,10 @@ def markdown(board: Board) -> str:
     lines = [f"# {board.dataset}", ""]
     lines += [f"- {k}: {v}" for k, v in board.header()]
     lines += ["", "| rank | method | seeds ok | failure rate | "
-              + " | ".join(board.metrics) + " | vs leader | steps/s | compile s |",
-              "|---:|---|---:|---:|" + "---:|" * len(board.metrics) + "---|---:|---:|"]
+              + " | ".join(board.metrics) + " | vs leader | steps/s | compile s | "
+              + " | ".join(HEALTH_COLUMNS) + " |",
+              "|---:|---|---:|---:|" + "---:|" * len(board.metrics) + "---|---:|---:|"
+              + "---:|" * 4 + "---|"]
     for row in board.rows:
         e = row.entry
         cells = [f"{mean_std(row.summaries[m])} {interval(row.summaries[m])}".strip()
@@ -207,7 +237,8 @@ def markdown(board: Board) -> str:
         lines.append(
             f"| {row.rank} | {e.label} | {len(e.ok)}/{len(e.records)} | {e.failure_rate:.0%} | "
             + " | ".join(cells) + f" | {versus_text(row.versus)} | "
-            f"{mean_std(row.steps_per_second)} | {mean_std(row.compile_seconds, 2)} |")
+            f"{mean_std(row.steps_per_second)} | {mean_std(row.compile_seconds, 2)} | "
+            + " | ".join(health_cells(e)) + " |")
     lines += [""] + [f"{i}. {note}" for i, note in enumerate(board.footnotes(), 1)]
     failures = [(row.entry.label, r) for row in board.rows for r in row.entry.records
                 if r["status"] != "ok"]
@@ -231,6 +262,7 @@ def csv_text(board: Board) -> str:
     for m in [*board.metrics, "steps_per_second", "compile_seconds"]:
         columns += [f"{m}_{f}" for f in stat_fields]
     columns += ["vs_leader_metric", "vs_leader_p", "vs_leader_significant"]
+    columns += [f"{k}_mean" for k in HEALTH_KEYS] + ["outcomes"]
     writer.writerow(columns)
     for row in board.rows:
         e = row.entry
@@ -240,6 +272,7 @@ def csv_text(board: Board) -> str:
             values += [s.mean, s.std, s.ci_low, s.ci_high, s.n]
         v = row.versus
         values += [v.metric, v.p_value, v.significant] if v else ["", "", ""]
+        values += [summarize(health_values(e, k)).mean for k in HEALTH_KEYS] + [outcomes(e)]
         writer.writerow(["" if isinstance(x, float) and not math.isfinite(x) else x
                          for x in values])
     return buf.getvalue()

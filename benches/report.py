@@ -15,7 +15,15 @@ import logging
 from pathlib import Path
 
 from benches.aggregate import Entry
-from benches.leaderboard import Board, interval, mean_std, versus_text
+from benches.diagnose import method_norm_series
+from benches.leaderboard import (
+    HEALTH_COLUMNS,
+    Board,
+    health_cells,
+    interval,
+    mean_std,
+    versus_text,
+)
 from benches.plots import bar_chart, line_chart, scatter_chart
 from benches.records import write_atomic
 
@@ -37,14 +45,14 @@ def _esc(text: object) -> str:
 
 def _table(board: Board) -> str:
     head = ["rank", "method", "seeds ok", "failure rate", *board.metrics, "vs leader",
-            "steps/s"]
+            "steps/s", *HEALTH_COLUMNS]
     rows = ["<tr>" + "".join(f"<th>{_esc(h)}</th>" for h in head) + "</tr>"]
     for row in board.rows:
         e = row.entry
         cells = [str(row.rank), e.label, f"{len(e.ok)}/{len(e.records)}", f"{e.failure_rate:.0%}"]
         cells += [f"{mean_std(row.summaries[m])} {interval(row.summaries[m])}".strip()
                   for m in board.metrics]
-        cells += [versus_text(row.versus), mean_std(row.steps_per_second)]
+        cells += [versus_text(row.versus), mean_std(row.steps_per_second), *health_cells(e)]
         rows.append("<tr>" + "".join(
             f'<td{"" if i == 1 else " class=num"}>{_esc(c)}</td>' for i, c in enumerate(cells))
             + "</tr>")
@@ -92,10 +100,14 @@ def _plots(out: Path, board: Board) -> str:
         {k: s.mean for k, s in sps.items()}, title="training speed (95% interval)",
         ylabel="steps / second", errors={k: (s.ci_low, s.ci_high) for k, s in sps.items()}))
     for key, player in (("g_grad_norm", "generator"), ("d_grad_norm", "discriminator")):
-        curves = _curves(board, key)
+        # the per-call gradient log (median over seeds) where records have one, else the
+        # evaluation-time history (mean over seeds)
+        dense = method_norm_series([r for row in board.rows for r in row.entry.ok], key)
+        curves, stat = (dense, "median") if any(dense.values()) else (_curves(board, key), "mean")
         if any(curves.values()):
             figures.append(line_chart(curves, title=f"{player} gradient norm", log_y=True,
-                                      xlabel="training step", ylabel="global L2 norm"))
+                                      xlabel="training step",
+                                      ylabel=f"global L2 norm, {stat} over seeds"))
     return '<div class="plots">' + "".join(f for f in figures if f) + "</div>"
 
 

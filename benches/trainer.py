@@ -4,8 +4,8 @@ A compiled call runs ``steps_per_call`` complete updates (every discriminator st
 the generator step) in an in-graph loop. Randomness is stateless and derived from the
 cell's seed and the step counter, so a cell is reproducible from its seed and no host
 round trip happens between steps. Each call returns the last step's statistics: the
-losses, both players' global gradient norms before any transform, and D's mean output
-on real and fake samples.
+losses, both players' global and per-layer gradient norms before any transform, and D's
+mean output on real and fake samples (as probabilities where the loss defines them).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import tensorflow as tf
 
 from benches import rng
 from benches.datasets.base import Dataset
+from benches.gradient_norms import layer_norm_names, layer_norms
 from methods.parts.method import Method
 
 STAT_NAMES = ("d_loss", "g_loss", "d_grad_norm", "g_grad_norm", "d_real", "d_fake")
@@ -101,13 +102,14 @@ class Trainer:
                 loss += m.d_regularizer(ctx)
         grads = tape.gradient(loss, self.d_params)
         norm = global_norm(grads)
+        layers = layer_norms(grads, self.discriminator, "d")
         if m.d_transform is not None:
             grads = m.d_transform(grads, self.d_params)
         self.d_opt.apply(grads)
         if m.d_constraint is not None:
             m.d_constraint(self.d_params)
         prob = m.loss.probability or tf.identity
-        return {"d_loss": loss, "d_grad_norm": norm,
+        return {"d_loss": loss, "d_grad_norm": norm, **layers,
                 "d_real": tf.reduce_mean(prob(real_out)), "d_fake": tf.reduce_mean(prob(fake_out))}
 
     def _g_update(self) -> dict[str, tf.Tensor]:
@@ -119,20 +121,27 @@ class Trainer:
             loss = m.loss.g_loss(fake_out)
         grads = tape.gradient(loss, self.g_params)
         norm = global_norm(grads)
+        layers = layer_norms(grads, self.generator, "g")
         if m.g_transform is not None:
             grads = m.g_transform(grads, self.g_params)
         self.g_opt.apply(grads)
-        return {"g_loss": loss, "g_grad_norm": norm}
+        return {"g_loss": loss, "g_grad_norm": norm, **layers}
 
     def _one_step(self) -> dict[str, tf.Tensor]:
         for k in range(self.method.d_steps):
             d_stats = self._d_update(k)
         stats = {**d_stats, **self._g_update()}
         self.step.assign_add(1)
-        return {name: tf.cast(stats[name], tf.float32) for name in STAT_NAMES}
+        return {name: tf.cast(stats[name], tf.float32) for name in self.stat_names}
+
+    @property
+    def stat_names(self) -> tuple[str, ...]:
+        """What each call returns: STAT_NAMES, then per-layer norms of G and of D."""
+        return (*STAT_NAMES, *layer_norm_names(self.generator, "g"),
+                *layer_norm_names(self.discriminator, "d"))
 
     def _train_steps(self) -> dict[str, tf.Tensor]:
-        stats = {name: tf.constant(0.0) for name in STAT_NAMES}
+        stats = {name: tf.constant(0.0) for name in self.stat_names}
         for _ in tf.range(self.steps_per_call):
             stats = self._one_step()
         return stats

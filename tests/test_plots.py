@@ -54,7 +54,7 @@ def test_bar_chart_heights_and_error_bars():
     a, b = marks(svg)
     assert float(a.get("height")) == 2 * float(b.get("height")) or abs(
         float(a.get("height")) - 2 * float(b.get("height"))) < 0.2
-    assert len(re.findall(r'<path d="M[^"]*V', svg)) == 1
+    assert len(re.findall(r'<path [^>]*d="M[^"]*V', svg)) == 1
 
 
 def test_text_is_escaped():

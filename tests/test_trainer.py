@@ -53,8 +53,15 @@ def test_discriminator_step_lowers_its_loss_on_fixed_data():
 
 
 def test_step_stats_are_reported():
-    stats = make().train_call()
-    assert set(stats) == {"d_loss", "g_loss", "d_grad_norm", "g_grad_norm", "d_real", "d_fake"}
+    t = make()
+    stats = t.train_call()
+    layers = {f"{p}_grad_norm/dense{i}" for p in "gd" for i in range(3)}
+    assert set(stats) == {"d_loss", "g_loss", "d_grad_norm", "g_grad_norm", "d_real", "d_fake",
+                          *layers}
+    # the per-layer norms make up the global norm: |g|^2 = sum over layers of |g_layer|^2
+    for p in "gd":
+        per_layer = sum(stats[f"{p}_grad_norm/dense{i}"] ** 2 for i in range(3))
+        assert per_layer == pytest.approx(stats[f"{p}_grad_norm"] ** 2, rel=1e-4)
     assert stats["d_grad_norm"] > 0 and stats["g_grad_norm"] > 0
     assert 0 < stats["d_real"] < 1 and 0 < stats["d_fake"] < 1
 

@@ -45,6 +45,14 @@ class Dataset(abc.ABC):
     def evaluate(self, samples: np.ndarray) -> dict[str, float]:
         """Quality metrics of generated ``samples``."""
 
+    def mode_coverage(self, metrics: Mapping[str, float]) -> float | None:
+        """Fraction of the target's modes the generator captures, from its final metrics.
+
+        ``None`` where the dataset has no notion of modes (or the metric is missing); the
+        gradient-health outcome label uses it to call a cell mode-collapsed.
+        """
+        return None
+
     def settings_for(self, method: str) -> dict[str, Any]:
         """The hyperparameter overrides this dataset prescribes for ``method``."""
         return {**self.method_settings.get("*", {}), **self.method_settings.get(method, {})}

@@ -9,6 +9,7 @@ stateless seed, inside the compiled training step.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 import numpy as np
 import tensorflow as tf
@@ -49,6 +50,10 @@ class GaussianMixture(Dataset):
 
     def reference_points(self) -> np.ndarray:
         return self.means
+
+    def mode_coverage(self, metrics: Mapping[str, float]) -> float | None:
+        """Modes captured / total modes."""
+        return metrics["modes"] / len(self.means) if "modes" in metrics else None
 
 
 def ring8() -> GaussianMixture:
