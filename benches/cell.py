@@ -19,6 +19,7 @@ from benches.checkpoints import CellCheckpoint, CheckpointError, discard
 from benches.matrix import Cell
 from benches.profiles import Schedule, schedule
 from benches.records import SCHEMA_VERSION, environment
+from benches.samples import keep_samples
 from benches.trainer import STAT_NAMES, Diverged, Trainer
 from metrics.gradient_health import summarize
 
@@ -118,9 +119,10 @@ def new_record(cell: Cell, profile: str, *, xla: bool = True, steps: int | None 
 
 def run_cell(cell: Cell, profile: str, *, xla: bool = True, steps: int | None = None,
              command: str = "", checkpoint_dir: Path | None = None,
-             checkpoint_every: int = 0) -> dict[str, Any]:
+             checkpoint_every: int = 0, out: Path | None = None) -> dict[str, Any]:
     """Train and evaluate one cell; never raises for a failure of the cell itself.
 
+    ``out`` is the run folder, where image datasets' sample grids are written.
     With ``checkpoint_dir`` and ``checkpoint_every`` (steps), the cell saves a checkpoint at
     the first call boundary past each multiple of ``checkpoint_every`` and, when one exists,
     resumes from it, ending with the record an uninterrupted run gives.
@@ -164,7 +166,8 @@ def run_cell(cell: Cell, profile: str, *, xla: bool = True, steps: int | None = 
             windows.append(seconds)
             _log_call(record["gradient_log"], call * sched.steps_per_call, stats)
             if call in evaluate_after:
-                metrics = dataset.evaluate(trainer.generate(sched.eval_samples, EVAL_SEED))
+                generated = trainer.generate(sched.eval_samples, EVAL_SEED)
+                metrics = dataset.evaluate(generated)
                 record["history"].append({"step": call * sched.steps_per_call, **metrics,
                                           **{k: stats[k] for k in STAT_NAMES}})
             if (saver is not None and call < n_calls
@@ -173,6 +176,7 @@ def run_cell(cell: Cell, profile: str, *, xla: bool = True, steps: int | None = 
                             "gradient_log": record["gradient_log"]},
                            call * sched.steps_per_call)
         record["metrics"] = {k: v for k, v in record["history"][-1].items() if k != "step"}
+        record["samples"] = keep_samples(dataset, generated, out, cell.cell_id)
         record["timing"].update(_timing(windows, sched, trainer.xla))
     except Diverged as exc:
         record.update(status="diverged",

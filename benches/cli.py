@@ -1,4 +1,4 @@
-"""Command line: ``python -m benches {list,run,leaderboard,diagnose}``."""
+"""Command line: ``python -m benches {list,run,leaderboard,compare,diagnose}``."""
 
 from __future__ import annotations
 
@@ -38,6 +38,16 @@ def _non_negative_int(text: str) -> int:
     return value
 
 
+def _probability(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number in (0, 1), got {text!r}") from None
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number in (0, 1), got {value}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m benches", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
@@ -69,12 +79,23 @@ def build_parser() -> argparse.ArgumentParser:
                      help="local (in-process or --jobs workers) or ray (one task per cell)")
     run.add_argument("--address", help="Ray cluster address for --executor ray "
                                        "(default: start a local Ray instance)")
+    run.add_argument("--tensorboard", action="store_true",
+                     help="also write per-cell TensorBoard scalars to OUT/tensorboard/")
 
-    board = sub.add_parser("leaderboard", help="rebuild leaderboards from a run folder")
+    board = sub.add_parser("leaderboard",
+                           help="rebuild leaderboards (Markdown, CSV) and index.html from records")
     board.add_argument("out", type=Path)
     board.add_argument("--strict", action="store_true",
                        help="fail on a file among the records that is not a record "
                             "(default: skip it with a warning)")
+
+    comp = sub.add_parser("compare", help="per (dataset, method) deltas between two run folders")
+    comp.add_argument("a", type=Path, help="baseline run folder")
+    comp.add_argument("b", type=Path, help="candidate run folder")
+    comp.add_argument("--alpha", type=_probability, default=0.05,
+                      help="significance level of the Mann-Whitney U tests (default 0.05)")
+    comp.add_argument("--fail-on-regression", action="store_true",
+                      help="exit 1 when B is significantly worse on a primary metric")
 
     diag = sub.add_parser("diagnose", help="run one cell and report its gradient health")
     diag.add_argument("method", help="method spec, e.g. gan or nsgan:lr=1e-3")
@@ -147,7 +168,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         command="python -m benches " + " ".join(shlex.quote(a) for a in args.argv),
         force=args.force, retry_failed=args.retry_failed, fail_fast=args.fail_fast,
         checkpoint_every=args.checkpoint_every, jobs=args.jobs, executor=args.executor,
-        address=args.address)
+        address=args.address, tensorboard=args.tensorboard)
     try:
         result = run_matrix(options)
     except SetupError as exc:
@@ -186,6 +207,23 @@ def cmd_leaderboard(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_compare(args: argparse.Namespace) -> int:
+    from benches.compare import compare, format_deltas
+
+    try:
+        deltas, notes = compare(args.a, args.b, args.alpha)
+    except FileNotFoundError as exc:
+        raise UsageError(str(exc)) from None
+    if not deltas:
+        raise UsageError(f"{args.a} and {args.b} share no (dataset, method) to compare")
+    print(format_deltas(deltas))
+    for note in notes:
+        print(f"note: {note}")
+    regressions = [d for d in deltas if d.regression]
+    print(f"{len(regressions)} significant regression(s) at alpha {args.alpha}")
+    return 1 if regressions and args.fail_on_regression else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     args = build_parser().parse_args(argv)
@@ -197,6 +235,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_list()
         if args.command == "run":
             return cmd_run(args)
+        if args.command == "compare":
+            return cmd_compare(args)
         if args.command == "diagnose":
             from benches.diagnose import cmd_diagnose
 

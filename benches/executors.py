@@ -44,13 +44,14 @@ class CellTask:
     command: str = ""
     checkpoint_dir: Path | None = None
     checkpoint_every: int = 0
+    out: Path | None = None
 
     def run(self) -> dict[str, Any]:
         from benches.cell import run_cell
 
         return run_cell(self.cell, self.profile, xla=self.xla, steps=self.steps,
                         command=self.command, checkpoint_dir=self.checkpoint_dir,
-                        checkpoint_every=self.checkpoint_every)
+                        checkpoint_every=self.checkpoint_every, out=self.out)
 
     def lost(self, error_type: str, message: str) -> dict[str, Any]:
         """The ``failed`` record of a cell whose worker vanished before answering."""

@@ -1,145 +1,247 @@
-"""Leaderboards: per-dataset tables aggregated over seeds, built from records only."""
+"""Leaderboards: per-dataset tables aggregated over seeds, built from records only.
+
+Rows are ranked by the dataset's primary metrics (means over the seeds that finished,
+lexicographically, then by failure rate). Each row below the leader carries a
+Mann-Whitney U test against the leader on the metric that decided their order.
+Outputs per dataset: ``leaderboards/<dataset>.md`` and ``.csv``; plus ``index.html``.
+"""
 
 from __future__ import annotations
 
+import csv
+import io
 import math
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from benches import datasets
+from benches.aggregate import CONFIDENCE, Entry, Summary, group, primary_metrics, summarize
 from benches.records import iter_records, write_atomic
-
-
-@dataclass
-class Entry:
-    """One (dataset, method label) row: its records over seeds."""
-
-    dataset: str
-    label: str
-    records: list[dict[str, Any]] = field(default_factory=list)
-
-    @property
-    def ok(self) -> list[dict[str, Any]]:
-        return [r for r in self.records if r["status"] == "ok"]
-
-    @property
-    def failure_rate(self) -> float:
-        return 1.0 - len(self.ok) / len(self.records)
-
-    def values(self, metric: str) -> np.ndarray:
-        vals = [r["metrics"].get(metric) for r in self.ok]
-        return np.array([v for v in vals if v is not None], dtype=np.float64)
-
-    def timing(self, key: str) -> np.ndarray:
-        vals = [r["timing"].get(key) for r in self.ok]
-        return np.array([v for v in vals if v is not None], dtype=np.float64)
-
-
-def group(records: Iterable[dict[str, Any]]) -> dict[str, dict[str, Entry]]:
-    """Records grouped as ``{dataset: {label: Entry}}``."""
-    table: dict[str, dict[str, Entry]] = defaultdict(dict)
-    for r in records:
-        ds, label = r["dataset"]["name"], r["method"]["label"]
-        table[ds].setdefault(label, Entry(ds, label)).records.append(r)
-    return table
-
-
-def _primary(dataset: str) -> tuple[tuple[str, str], ...]:
-    try:
-        return datasets.get(dataset).primary_metrics
-    except KeyError:
-        return ()
+from benches.significance import ALPHA, mann_whitney_p, min_p_value
+from benches.trainer import STAT_NAMES
 
 
 def rank(entries: Iterable[Entry]) -> list[Entry]:
-    """Entries ordered by the dataset's primary metrics (means over seeds); failures last."""
+    """Entries ordered by the primary metrics' means over seeds; failures last."""
     entries = list(entries)
-    keys = _primary(entries[0].dataset) if entries else ()
+    keys = primary_metrics(entries)
 
     def key(e: Entry) -> tuple[float, ...]:
         out = []
         for metric, direction in keys:
             v = e.values(metric)
-            mean = float(v.mean()) if v.size else math.inf
+            # 12 significant digits: summation-order noise must not decide a rank
+            mean = float(f"{v.mean():.12g}") if v.size else math.inf
             out.append(-mean if direction == "max" and v.size else mean)
-        return (*out, e.failure_rate)
+        return (*out, e.failure_rate, e.label)
 
     return sorted(entries, key=key)
 
 
-def mean_std(values: np.ndarray, digits: int = 3) -> str:
-    if values.size == 0:
-        return "—"
-    if values.size == 1:
-        return f"{values[0]:.{digits}g}"
-    return f"{values.mean():.{digits}g} ± {values.std(ddof=1):.{digits}g}"
+@dataclass(frozen=True)
+class Versus:
+    """A row against the leader: the deciding metric and its Mann-Whitney U p-value."""
+
+    metric: str
+    p_value: float
+
+    @property
+    def significant(self) -> bool:
+        return self.p_value < ALPHA
 
 
-def metric_names(entries: Iterable[Entry]) -> list[str]:
+def versus_leader(leader: Entry, entry: Entry,
+                  keys: tuple[tuple[str, str], ...]) -> Versus | None:
+    """The test on the first primary metric whose mean differs from the leader's."""
+    for metric, _ in keys:
+        a, b = leader.values(metric), entry.values(metric)
+        if not (a.size and b.size):
+            continue
+        if not math.isclose(float(a.mean()), float(b.mean()), rel_tol=1e-12, abs_tol=1e-12):
+            return Versus(metric, mann_whitney_p(a, b))
+    if keys:
+        metric = keys[0][0]
+        return Versus(metric, mann_whitney_p(leader.values(metric), entry.values(metric)))
+    return None
+
+
+@dataclass
+class Row:
+    """One ranked method: its per-metric summaries and its test against the leader."""
+
+    rank: int
+    entry: Entry
+    summaries: dict[str, Summary]
+    versus: Versus | None
+    steps_per_second: Summary
+    compile_seconds: Summary
+
+
+@dataclass
+class Board:
+    """Everything a leaderboard shows for one dataset."""
+
+    dataset: str
+    primary: tuple[tuple[str, str], ...]
+    metrics: list[str]
+    rows: list[Row]
+
+    @property
+    def records(self) -> list[dict[str, Any]]:
+        return [r for row in self.rows for r in row.entry.records]
+
+    def header(self) -> list[tuple[str, str]]:
+        """``(field, value)`` pairs describing how the results were produced."""
+        records = self.records
+        first = min(records, key=lambda r: r.get("created", ""))
+        env = first.get("environment", {})
+        commands = sorted({r.get("command") or "n/a" for r in records})
+        seeds = sorted({r["seed"] for r in records})
+        samples = f"{first.get('eval_samples', '?')} generated samples per evaluation"
+        evaluation = first.get("evaluation")
+        if evaluation:
+            samples += ", " + ", ".join(f"{k} {v}" for k, v in sorted(evaluation.items()))
+        ranked_by = ", ".join(f"{m} ({d})" for m, d in self.primary) or "(none declared)"
+        return [
+            ("dataset", f"{self.dataset} (source: {first['dataset'].get('source', '?')})"),
+            ("command", " ; ".join(f"`{c}`" for c in commands)),
+            ("date", max(r.get("created", "") for r in records)),
+            ("versions", f"TensorFlow {env.get('tensorflow')}, Keras {env.get('keras')}, "
+                         f"Python {env.get('python')}, numpy {env.get('numpy')}, "
+                         f"scipy {env.get('scipy')}, git {env.get('git_commit') or 'n/a'}"),
+            ("hardware", f"{env.get('cpu')} ({env.get('cpu_count')} CPUs), "
+                         f"GPUs: {', '.join(env.get('gpus') or []) or 'none'}"),
+            ("profile", f"{first['profile']}, steps {first.get('steps')}, "
+                        f"batch {first.get('batch_size')}, seeds {_seed_list(seeds)}"),
+            ("samples", samples),
+            ("ranked by", ranked_by),
+        ]
+
+    def footnotes(self) -> list[str]:
+        n = [len(row.entry.ok) for row in self.rows]
+        floor = min_p_value(min(n), min(n)) if n and min(n) else 1.0
+        notes = [
+            f"Values are mean ± std over the seeds that finished; [low, high] is the "
+            f"{CONFIDENCE:.0%} t-interval of the mean. No best-of-seeds is ever reported.",
+            "p: two-sided Mann-Whitney U test against the leader over seeds, on the first "
+            "primary metric where their means differ (exact permutation distribution, "
+            f"ties included); * marks p < {ALPHA}.",
+            "Gradient health (metrics.gradient_health, rules in the README): median generator "
+            "gradient norm, fractions of logged steps vanishing/exploding/with D saturated "
+            "(means over finished seeds), and each seed's outcome label.",
+        ]
+        if n and min(n):
+            notes.append(
+                f"With {min(n)} seeds per method the smallest attainable p is {floor:.3g}"
+                + (f", so no difference can reach p < {ALPHA}: run at least 5 seeds "
+                   f"(--seeds 5) to separate methods." if floor >= ALPHA else ".")
+            )
+        return notes
+
+
+def _seed_list(seeds: list[int]) -> str:
+    if seeds == list(range(len(seeds))):
+        return f"0..{len(seeds) - 1} ({len(seeds)})"
+    return ",".join(map(str, seeds))
+
+
+def metric_names(entries: Iterable[Entry], primary: tuple[tuple[str, str], ...]) -> list[str]:
     """Final-metric names present in the records, primary ones first."""
-    entries = list(entries)
-    primary = [m for m, _ in _primary(entries[0].dataset)] if entries else []
-    seen = {k for e in entries for r in e.ok for k in r["metrics"]}
-    skip = {"d_loss", "g_loss", "d_grad_norm", "g_grad_norm", "d_real", "d_fake"}
-    return [m for m in primary if m in seen] + sorted(seen - set(primary) - skip)
+    first = [m for m, _ in primary]
+    seen = {k for e in entries for r in e.ok for k, v in r["metrics"].items()
+            if isinstance(v, int | float)}
+    return [m for m in first if m in seen] + sorted(seen - set(first) - set(STAT_NAMES))
 
 
 HEALTH_COLUMNS = ("G grad median", "G vanishing", "G exploding", "D saturated", "outcome")
+HEALTH_KEYS = ("g_grad_norm_median", "vanishing_fraction", "exploding_fraction",
+               "saturation_fraction")
+
+
+def health_values(e: Entry, key: str) -> list[float]:
+    """A gradient-health summary value (``metrics.gradient_health``) over finished seeds."""
+    return [r["gradient_health"][key] for r in e.ok
+            if r.get("gradient_health") and r["gradient_health"].get(key) is not None]
+
+
+def outcomes(e: Entry) -> str:
+    """Gradient-health outcome labels of all seeds, most common first."""
+    labels = Counter(r["gradient_health"]["label"] for r in e.records if r.get("gradient_health"))
+    return ", ".join(f"{label} {n}" for label, n in labels.most_common()) or "—"
 
 
 def health_cells(e: Entry) -> list[str]:
     """Gradient-health columns: means over seeds that finished; outcome labels of all seeds."""
-    ok = [r["gradient_health"] for r in e.ok if r.get("gradient_health")]
-
-    def values(key: str) -> np.ndarray:
-        return np.array([h[key] for h in ok if h[key] is not None], dtype=np.float64)
-
-    def percent(key: str) -> str:
-        v = values(key)
-        return f"{v.mean():.0%}" if v.size else "—"
-
-    labels = Counter(r["gradient_health"]["label"] for r in e.records if r.get("gradient_health"))
-    outcome = ", ".join(f"{label} {n}" for label, n in labels.most_common()) or "—"
-    return [mean_std(values("g_grad_norm_median")), percent("vanishing_fraction"),
-            percent("exploding_fraction"), percent("saturation_fraction"), outcome]
+    median, *fractions = (summarize(health_values(e, k)) for k in HEALTH_KEYS)
+    return [mean_std(median), *("—" if not f.n else f"{f.mean:.0%}" for f in fractions),
+            outcomes(e)]
 
 
-def markdown(dataset: str, entries: dict[str, Entry]) -> str:
-    """The Markdown leaderboard of one dataset."""
+def build_board(dataset: str, entries: dict[str, Entry]) -> Board:
+    """Rank a dataset's entries and compute every row's statistics."""
     ranked = rank(entries.values())
-    first = ranked[0].records[0]
-    env = first["environment"]
-    metrics = metric_names(ranked)
-    lines = [
-        f"# {dataset}",
-        "",
-        f"- dataset: {dataset} (source: {first['dataset']['source']})",
-        f"- profile: {first['profile']}, steps: {first['steps']}, batch: {first['batch_size']}, "
-        f"evaluated on {first.get('eval_samples', '?')} generated samples",
-        f"- command: `{first.get('command') or 'n/a'}`",
-        f"- date: {max(r['created'] for e in ranked for r in e.records)}",
-        f"- versions: TensorFlow {env['tensorflow']}, Keras {env['keras']}, Python {env['python']}",
-        f"- hardware: {env['cpu']} ({env['cpu_count']} CPUs), GPUs: {env['gpus'] or 'none'}",
-        f"- ranked by: {', '.join(f'{m} ({d})' for m, d in _primary(dataset))}; "
-        "values are mean ± std over seeds that finished; gradient health: see README",
-        "",
-        "| rank | method | seeds ok | " + " | ".join(metrics) + " | steps/s | compile s | "
-        + " | ".join(HEALTH_COLUMNS) + " |",
-        "|---:|---|---:|" + "---:|" * len(metrics) + "---:|---:|" + "---:|" * 4 + "---|",
-    ]
+    primary = primary_metrics(ranked)
+    metrics = metric_names(ranked, primary)
+    rows = []
     for i, e in enumerate(ranked, 1):
-        cells = [mean_std(e.values(m)) for m in metrics]
+        rows.append(Row(
+            rank=i, entry=e, summaries={m: e.summary(m) for m in metrics},
+            versus=None if i == 1 else versus_leader(ranked[0], e, primary),
+            steps_per_second=summarize(e.timing("steps_per_second")),
+            compile_seconds=summarize(e.timing("compile_seconds")),
+        ))
+    return Board(dataset, primary, metrics, rows)
+
+
+def fmt(value: float, digits: int = 3) -> str:
+    return "—" if not math.isfinite(value) else f"{value:.{digits}g}"
+
+
+def mean_std(s: Summary, digits: int = 3) -> str:
+    if s.n == 0:
+        return "—"
+    if s.n == 1:
+        return fmt(s.mean, digits)
+    return f"{fmt(s.mean, digits)} ± {fmt(s.std, digits)}"
+
+
+def interval(s: Summary, digits: int = 3) -> str:
+    if not math.isfinite(s.ci_low):
+        return ""
+    return f"[{fmt(s.ci_low, digits)}, {fmt(s.ci_high, digits)}]"
+
+
+def versus_text(v: Versus | None) -> str:
+    if v is None:
+        return "leader"
+    if not math.isfinite(v.p_value):
+        return "—"
+    return f"{v.metric} p={v.p_value:.3g}{'*' if v.significant else ''}"
+
+
+def markdown(board: Board) -> str:
+    """The Markdown leaderboard of one dataset."""
+    lines = [f"# {board.dataset}", ""]
+    lines += [f"- {k}: {v}" for k, v in board.header()]
+    lines += ["", "| rank | method | seeds ok | failure rate | "
+              + " | ".join(board.metrics) + " | vs leader | steps/s | compile s | "
+              + " | ".join(HEALTH_COLUMNS) + " |",
+              "|---:|---|---:|---:|" + "---:|" * len(board.metrics) + "---|---:|---:|"
+              + "---:|" * 4 + "---|"]
+    for row in board.rows:
+        e = row.entry
+        cells = [f"{mean_std(row.summaries[m])} {interval(row.summaries[m])}".strip()
+                 for m in board.metrics]
         lines.append(
-            f"| {i} | {e.label} | {len(e.ok)}/{len(e.records)} | " + " | ".join(cells)
-            + f" | {mean_std(e.timing('steps_per_second'))} | "
-            f"{mean_std(e.timing('compile_seconds'), 2)} | " + " | ".join(health_cells(e)) + " |"
-        )
-    failures = [(e.label, r) for e in ranked for r in e.records if r["status"] != "ok"]
+            f"| {row.rank} | {e.label} | {len(e.ok)}/{len(e.records)} | {e.failure_rate:.0%} | "
+            + " | ".join(cells) + f" | {versus_text(row.versus)} | "
+            f"{mean_std(row.steps_per_second)} | {mean_std(row.compile_seconds, 2)} | "
+            + " | ".join(health_cells(e)) + " |")
+    lines += [""] + [f"{i}. {note}" for i, note in enumerate(board.footnotes(), 1)]
+    failures = [(row.entry.label, r) for row in board.rows for r in row.entry.records
+                if r["status"] != "ok"]
     if failures:
         lines += ["", "## Failed and diverged cells", ""]
         for label, r in failures:
@@ -149,15 +251,54 @@ def markdown(dataset: str, entries: dict[str, Entry]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def csv_text(board: Board) -> str:
+    """The leaderboard as CSV: one row per method, full precision, header lines as comments."""
+    buf = io.StringIO()
+    for k, v in board.header():
+        buf.write(f"# {k}: {v}\n")
+    writer = csv.writer(buf, lineterminator="\n")
+    stat_fields = ("mean", "std", "ci_low", "ci_high", "n")
+    columns = ["rank", "method", "seeds", "seeds_ok", "failure_rate"]
+    for m in [*board.metrics, "steps_per_second", "compile_seconds"]:
+        columns += [f"{m}_{f}" for f in stat_fields]
+    columns += ["vs_leader_metric", "vs_leader_p", "vs_leader_significant"]
+    columns += [f"{k}_mean" for k in HEALTH_KEYS] + ["outcomes"]
+    writer.writerow(columns)
+    for row in board.rows:
+        e = row.entry
+        values: list[Any] = [row.rank, e.label, len(e.records), len(e.ok), e.failure_rate]
+        for s in [*(row.summaries[m] for m in board.metrics), row.steps_per_second,
+                  row.compile_seconds]:
+            values += [s.mean, s.std, s.ci_low, s.ci_high, s.n]
+        v = row.versus
+        values += [v.metric, v.p_value, v.significant] if v else ["", "", ""]
+        values += [summarize(health_values(e, k)).mean for k in HEALTH_KEYS] + [outcomes(e)]
+        writer.writerow(["" if isinstance(x, float) and not math.isfinite(x) else x
+                         for x in values])
+    return buf.getvalue()
+
+
+def boards(out: Path, *, strict: bool = False) -> list[Board]:
+    """One board per dataset found among the records under ``out``."""
+    records = iter_records(out, strict=strict)
+    return [build_board(ds, entries) for ds, entries in sorted(group(records).items())]
+
+
 def write_leaderboards(out: Path, *, strict: bool = False) -> list[Path]:
-    """(Re)generate ``out/leaderboards/<dataset>.md`` from the records under ``out``.
+    """(Re)generate ``leaderboards/<dataset>.{md,csv}`` and ``index.html`` under ``out``.
 
     A file among the records that is not a record is skipped with a warning naming it, or,
     with ``strict``, raises :class:`benches.records.RecordError` before anything is written.
     """
+    from benches.report import write_report
+
+    out = Path(out)
     written = []
-    for dataset, entries in sorted(group(iter_records(out, strict=strict)).items()):
-        path = Path(out) / "leaderboards" / f"{dataset}.md"
-        write_atomic(path, markdown(dataset, entries))
-        written.append(path)
+    all_boards = boards(out, strict=strict)
+    for board in all_boards:
+        for suffix, text in ((".md", markdown(board)), (".csv", csv_text(board))):
+            path = out / "leaderboards" / f"{board.dataset}{suffix}"
+            write_atomic(path, text)
+            written.append(path)
+    written.append(write_report(out, all_boards))
     return written

@@ -35,6 +35,7 @@ from benches.executors import CellTask, InProcess, ProcessPool, RayCluster
 from benches.matrix import Cell
 from benches.progress import ProgressBar
 from benches.records import RecordError, load_record, records_dir, write_record
+from benches.tensorboard import write_cell_scalars
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +69,7 @@ class RunOptions:
     jobs: int = 1
     executor: str = "local"
     address: str | None = None
+    tensorboard: bool = False
 
 
 @dataclass
@@ -140,7 +142,8 @@ def plan(options: RunOptions) -> tuple[list[CellTask], int]:
                 continue
         tasks.append(CellTask(cell, options.profile, xla=options.xla, steps=options.steps,
                               command=options.command,
-                              checkpoint_dir=folder if every else None, checkpoint_every=every))
+                              checkpoint_dir=folder if every else None, checkpoint_every=every,
+                              out=options.out))
     return tasks, skipped
 
 
@@ -201,6 +204,8 @@ def _run_tasks(options: RunOptions, tasks: list[CellTask], result: RunResult) ->
     try:
         for task, record in executor.run(tasks):
             write_record(options.out, record)
+            if options.tensorboard:
+                write_cell_scalars(options.out, record)
             discard(task.checkpoint_dir)
             result.counts[record["status"]] += 1
             if record["status"] != "ok":

@@ -67,7 +67,7 @@ def test_list_shows_methods_and_datasets(capsys):
 def test_end_to_end_smoke_run(tmp_path):
     out = tmp_path / "run"
     argv = ["run", "--methods", "gan,nsgan:lr=1e-3", "--datasets", "ring8,grid25",
-            "--profile", "smoke", "--steps", "100", "--out", str(out)]
+            "--profile", "smoke", "--steps", "100", "--tensorboard", "--out", str(out)]
     assert main(argv) == 0
     records = list(iter_records(out, strict=True))
     assert len(records) == 4
@@ -75,6 +75,11 @@ def test_end_to_end_smoke_run(tmp_path):
     r = records[0]
     assert r["timing"]["xla"] is True and r["timing"]["steps_per_second"] > 0
     assert {"modes", "kl", "high_quality"} <= set(r["metrics"])
+    assert r["samples"]["kind"] == "points" and len(r["samples"]["points"]) == 512
+    assert len(r["samples"]["reference"]) in (8, 25)
+    assert (out / "leaderboards" / "grid25.csv").is_file()
+    assert (out / "index.html").read_text().count('<svg class="plot"') >= 8
+    assert len(list((out / "tensorboard").iterdir())) == 4
     board = (out / "leaderboards" / "ring8.md").read_text()
     assert "nsgan[lr=0.001]" in board and "| gan |" in board
     # the leaderboard command regenerates the same tables from the records alone

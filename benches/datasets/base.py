@@ -25,6 +25,8 @@ class Dataset(abc.ABC):
     latent_dim: int
     primary_metrics: tuple[tuple[str, str], ...]
     method_settings: Mapping[str, Mapping[str, Any]] = {}
+    sample_kind: str = "points"  # how the report shows samples: "points" or "images"
+    pixel_range: tuple[float, float] = (-1.0, 1.0)  # images: generator output range
 
     @property
     def source(self) -> str:
@@ -55,5 +57,10 @@ class Dataset(abc.ABC):
         """The hyperparameter overrides this dataset prescribes for ``method``."""
         return {**self.method_settings.get("*", {}), **self.method_settings.get(method, {})}
 
+    def reference_points(self) -> np.ndarray | None:
+        """Points drawn under generated samples in the report (e.g. a mixture's modes)."""
+        return None
+
     def describe(self) -> dict[str, Any]:
-        return {"name": self.name, "family": self.family, "source": self.source}
+        return {"name": self.name, "family": self.family, "source": self.source,
+                "primary_metrics": [list(p) for p in self.primary_metrics]}

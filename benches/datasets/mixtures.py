@@ -48,6 +48,9 @@ class GaussianMixture(Dataset):
     def evaluate(self, samples: np.ndarray) -> dict[str, float]:
         return mixture_metrics(samples, self.means, self.std)
 
+    def reference_points(self) -> np.ndarray:
+        return self.means
+
     def mode_coverage(self, metrics: Mapping[str, float]) -> float | None:
         """Modes captured / total modes."""
         return metrics["modes"] / len(self.means) if "modes" in metrics else None

@@ -1,0 +1,103 @@
+import csv
+import io
+
+import numpy as np
+import pytest
+from fake_records import fake_record, write_run
+from scipy import stats
+
+from benches.aggregate import group
+from benches.cli import main
+from benches.leaderboard import build_board, csv_text, markdown, rank
+
+
+def entries(rows):
+    return group(fake_record("ring8", label, seed, metrics=m, status="ok" if m else "diverged")
+                 for label, per_seed in rows.items() for seed, m in enumerate(per_seed))["ring8"]
+
+
+def test_rank_by_modes_then_kl_then_failures():
+    board = entries({
+        "few-modes": [{"modes": 5, "kl": 0.01}] * 3,
+        "all-modes-high-kl": [{"modes": 8, "kl": 0.5}] * 3,
+        "all-modes-low-kl": [{"modes": 8, "kl": 0.1}] * 3,
+        "low-kl-but-fails": [{"modes": 8, "kl": 0.1}, {"modes": 8, "kl": 0.1}, None],
+    })
+    assert [e.label for e in rank(board.values())] == [
+        "all-modes-low-kl", "low-kl-but-fails", "all-modes-high-kl", "few-modes"]
+
+
+def test_min_direction_ranks_lowest_first():
+    records = [fake_record("dirac", label, s, metrics={"distance": d + s * 0.01},
+                           primary=[["distance", "min"]])
+               for label, d in (("far", 1.0), ("near", 0.1)) for s in range(3)]
+    assert [e.label for e in rank(group(records)["dirac"].values())] == ["near", "far"]
+
+
+def test_board_statistics_and_p_values_against_scipy():
+    leader = [{"modes": 8, "kl": k} for k in (0.05, 0.07, 0.06, 0.04, 0.08)]
+    other = [{"modes": 8, "kl": k} for k in (0.30, 0.25, 0.41, 0.35, 0.28)]
+    board = build_board("ring8", entries({"a": leader, "b": other}))
+    first, second = board.rows
+    assert first.entry.label == "a" and first.versus is None
+    kl = np.array([r["kl"] for r in other])
+    s = second.summaries["kl"]
+    assert s.mean == pytest.approx(kl.mean()) and s.std == pytest.approx(kl.std(ddof=1))
+    # modes tie at 8, so the deciding metric is kl
+    assert second.versus.metric == "kl"
+    expected = stats.mannwhitneyu([r["kl"] for r in leader], kl, method="exact").pvalue
+    assert second.versus.p_value == pytest.approx(expected)
+    assert second.versus.significant
+
+
+def test_markdown_and_csv_content():
+    board = build_board("ring8", entries({
+        "a": [{"modes": 8, "kl": 0.1}, {"modes": 8, "kl": 0.2}, {"modes": 7, "kl": 0.3}],
+        "b": [{"modes": 6, "kl": 0.9}, None, {"modes": 5, "kl": 1.1}],
+    }))
+    md = markdown(board)
+    for text in ("- command: `python -m benches run --all`", "- hardware: Test CPU (2 CPUs)",
+                 "- versions: TensorFlow 2.21.0", "- profile: quick", "1000 generated samples",
+                 "| 1 | a | 3/3 | 0% | 7.67 ± 0.577 [6.23, 9.1]", "| 2 | b | 2/3 | 33% |",
+                 "modes p=0.2", "smallest attainable p is 0.333",
+                 "run at least 5 seeds", "b seed 1: diverged at step 50"):
+        assert text in md, text
+    rows = list(csv.DictReader(io.StringIO(
+        "\n".join(x for x in csv_text(board).splitlines() if not x.startswith("#")))))
+    assert [r["method"] for r in rows] == ["a", "b"]
+    assert float(rows[0]["modes_mean"]) == pytest.approx(23 / 3)
+    assert float(rows[1]["failure_rate"]) == pytest.approx(1 / 3)
+    lo, hi = stats.t.interval(0.95, 1, loc=5.5, scale=stats.sem([6.0, 5.0]))
+    assert float(rows[1]["modes_ci_low"]) == pytest.approx(lo)
+    assert float(rows[1]["modes_ci_high"]) == pytest.approx(hi)
+    assert rows[1]["vs_leader_metric"] == "modes" and rows[1]["vs_leader_significant"] == "False"
+    assert rows[0]["vs_leader_p"] == ""
+
+
+def test_evaluation_sample_counts_appear_when_records_have_them():
+    rec = fake_record(metrics={"modes": 8}, evaluation={"n_real": 10000, "n_fake": 5000,
+                                                       "split": "test", "backbone": "lenet"})
+    md = markdown(build_board("ring8", group([rec])["ring8"]))
+    assert "n_fake 5000" in md and "backbone lenet" in md and "split test" in md
+
+
+def test_leaderboard_command_regenerates_everything(tmp_path):
+    out = write_run(tmp_path / "run", {("ring8", "gan"): [{"modes": 8, "kl": 0.1}] * 3,
+                                       ("grid25", "gan"): [{"modes": 20, "kl": 0.4}] * 3})
+    assert main(["leaderboard", str(out)]) == 0
+    names = sorted(p.name for p in (out / "leaderboards").iterdir())
+    assert names == ["grid25.csv", "grid25.md", "ring8.csv", "ring8.md"]
+    html = (out / "index.html").read_text()
+    assert html.count('<section id="') == 2 and "ring8" in html
+    assert "<td>gan</td>" in html and "Test CPU (2 CPUs)" in html
+    # per dataset: modes and kl curves, speed bars, two gradient-norm curves (no samples)
+    assert html.count('<svg class="plot"') == 2 * 5
+    before = (out / "leaderboards" / "ring8.csv").read_text(), html
+    assert main(["leaderboard", str(out)]) == 0  # deterministic regeneration
+    assert before == ((out / "leaderboards" / "ring8.csv").read_text(),
+                      (out / "index.html").read_text())
+
+
+def test_leaderboard_of_missing_folder_is_a_usage_error(tmp_path, capsys):
+    assert main(["leaderboard", str(tmp_path / "nope")]) == 2
+    assert "no records folder" in capsys.readouterr().err
