@@ -33,4 +33,4 @@ class InstanceNoise:
         return self.std * tf.maximum(1.0 - frac, 0.0)
 
     def __call__(self, x: tf.Tensor, seed: tf.Tensor, step: tf.Tensor) -> tf.Tensor:
-        return x + self.std_at(step) * rng.normal(x.shape, seed)
+        return x + self.std_at(step) * rng.normal(x.shape.as_list(), seed)
