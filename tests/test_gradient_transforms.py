@@ -70,7 +70,7 @@ def test_weight_clipping_keeps_every_weight_in_range():
 def test_wgan_step_keeps_critic_weights_clipped():
     c = 0.01
     t = Trainer(methods.get("wgan").build(lr=1e-2, clip=c), datasets.get("ring8"), seed=0,
-                batch_size=32, steps_per_call=2)
+                batch_size=32, steps_per_call=2, xla=False)
     t.train_call()
     values = np.concatenate([p.numpy().ravel() for p in t.d_params])
     assert np.abs(values).max() <= c + 1e-7
