@@ -6,6 +6,11 @@ cell's seed and the step counter, so a cell is reproducible from its seed and no
 round trip happens between steps. Each call returns the last step's statistics: the
 losses, both players' global gradient norms before any transform, and D's mean output
 on real and fake samples.
+
+The alternating step consults the method's parts: input noise on every D input, packing
+(D is built ``pack`` times wider), a D reparametrization bound once per cell (its state,
+e.g. spectral-norm vectors, updated once per D step), regularizer state, gradient
+transforms and weight constraints.
 """
 
 from __future__ import annotations
@@ -41,7 +46,13 @@ class Diverged(FloatingPointError):
 
 @dataclass(frozen=True)
 class DiscriminatorContext:
-    """What a discriminator regularizer sees inside the compiled step."""
+    """What a discriminator regularizer sees inside the compiled step.
+
+    ``discriminator`` evaluates D as the method sees it (packed, reparametrized);
+    ``real``/``fake`` are the samples D's loss used (after input noise) and
+    ``real_out``/``fake_out`` its outputs on them; ``state`` holds the variables the
+    trainer created from ``Method.d_state``.
+    """
 
     discriminator: Callable[[tf.Tensor], tf.Tensor]
     params: Sequence[tf.Variable]
