@@ -107,3 +107,13 @@ def test_method_trains_on_ring8_with_xla_without_nan(name):
     stats = t.train_call()  # raises Diverged on NaN/Inf
     assert all(np.isfinite(v) for v in stats.values())
     assert int(t.step.numpy()) == 2
+
+
+@pytest.mark.parametrize("name", ["sngan", "instance-noise"])
+def test_stateful_and_noisy_steps_agree_with_and_without_xla(name):
+    # Power-iteration state and instance noise must not depend on the backend.
+    a = trainer(name, batch_size=16, steps_per_call=1, xla=True, lr=1e-3)
+    b = trainer(name, batch_size=16, steps_per_call=1, xla=False, lr=1e-3)
+    sa, sb = a.train_call(), b.train_call()
+    for k in sa:
+        assert sa[k] == pytest.approx(sb[k], rel=1e-4, abs=1e-6), k
