@@ -111,9 +111,14 @@ def test_method_trains_on_ring8_with_xla_without_nan(name):
 
 @pytest.mark.parametrize("name", ["sngan", "instance-noise"])
 def test_stateful_and_noisy_steps_agree_with_and_without_xla(name):
-    # Power-iteration state and instance noise must not depend on the backend.
+    # Power-iteration state and instance noise must not depend on the backend. The
+    # generator's stats are left out: Adam's first step is sign(g), so bias gradients
+    # that are zero up to rounding flip D's weights by +-lr between backends.
     a = trainer(name, batch_size=16, steps_per_call=1, xla=True, lr=1e-3)
     b = trainer(name, batch_size=16, steps_per_call=1, xla=False, lr=1e-3)
     sa, sb = a.train_call(), b.train_call()
-    for k in sa:
-        assert sa[k] == pytest.approx(sb[k], rel=1e-4, abs=1e-6), k
+    for k in ("d_loss", "d_grad_norm", "d_real", "d_fake"):
+        assert sa[k] == pytest.approx(sb[k], rel=1e-5, abs=1e-7), k
+    if a.d_wrapped is not None:
+        for ua, ub in zip(a.d_wrapped.variables, b.d_wrapped.variables, strict=True):
+            np.testing.assert_allclose(ua.numpy(), ub.numpy(), atol=1e-6)
