@@ -6,13 +6,18 @@ cell's seed and the step counter, so a cell is reproducible from its seed and no
 round trip happens between steps. Each call returns the last step's statistics: the
 losses, both players' global and per-layer gradient norms before any transform, and D's
 mean output on real and fake samples (as probabilities where the loss defines them).
+
+The alternating step consults the method's parts: input noise on every D input, packing
+(D is built ``pack`` times wider), a D reparametrization bound once per cell (its state,
+e.g. spectral-norm vectors, updated once per D step), regularizer state, gradient
+transforms and weight constraints.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 import tensorflow as tf
@@ -21,9 +26,15 @@ from benches import rng
 from benches.datasets.base import Dataset
 from benches.gradient_norms import layer_norm_names, layer_norms
 from methods.parts.method import Method
+from methods.parts.packing import pack_samples, widen_input
 
 STAT_NAMES = ("d_loss", "g_loss", "d_grad_norm", "g_grad_norm", "d_real", "d_fake")
 _STREAMS = 64  # stateless seed streams per step
+# Discriminator step k uses streams 3k..3k+2 (data, latents, regularizer) and 32+2k,
+# 33+2k (input noise on real, fake); the generator step uses the last two.
+_MAX_D_STEPS = 10
+_NOISE_STREAM = 32
+_G_NOISE_STREAM, _G_LATENT_STREAM = _STREAMS - 2, _STREAMS - 1
 
 
 class Diverged(FloatingPointError):
@@ -36,7 +47,13 @@ class Diverged(FloatingPointError):
 
 @dataclass(frozen=True)
 class DiscriminatorContext:
-    """What a discriminator regularizer sees inside the compiled step."""
+    """What a discriminator regularizer sees inside the compiled step.
+
+    ``discriminator`` evaluates D as the method sees it (packed, reparametrized);
+    ``real``/``fake`` are the samples D's loss used (after input noise) and
+    ``real_out``/``fake_out`` its outputs on them; ``state`` holds the variables the
+    trainer created from ``Method.d_state``.
+    """
 
     discriminator: Callable[[tf.Tensor], tf.Tensor]
     params: Sequence[tf.Variable]
@@ -44,6 +61,9 @@ class DiscriminatorContext:
     fake: tf.Tensor
     seed: tf.Tensor
     step: tf.Tensor
+    real_out: tf.Tensor | None = None
+    fake_out: tf.Tensor | None = None
+    state: Mapping[str, tf.Variable] = field(default_factory=dict)
 
 
 def global_norm(tensors: Sequence[tf.Tensor]) -> tf.Tensor:
@@ -69,9 +89,16 @@ class Trainer:
         self.batch_size = int(batch_size)
         self.steps_per_call = int(steps_per_call)
         self.xla = bool(xla and method.xla)
-        self.generator, self.discriminator = dataset.networks()
+        if method.d_steps > _MAX_D_STEPS:
+            raise ValueError(f"d_steps must be <= {_MAX_D_STEPS}, got {method.d_steps}")
+        self.generator, discriminator = dataset.networks()
+        self.discriminator = widen_input(discriminator, method.pack)
         self.g_params = self.generator.init(2 * self.seed)
         self.d_params = self.discriminator.init(2 * self.seed + 1)
+        self.d_wrapped = (method.d_wrapper.bind(self.discriminator, self.d_params)
+                          if method.d_wrapper is not None else None)
+        self.d_state = {k: tf.Variable(float(v), trainable=False, name=f"d_state/{k}")
+                        for k, v in method.d_state.items()}
         self.g_opt = method.g_optimizer.create(self.g_params, "g_opt")
         self.d_opt = method.d_optimizer.create(self.d_params, "d_opt")
         self.step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
@@ -81,24 +108,44 @@ class Trainer:
     def _seed(self, stream: int) -> tf.Tensor:
         return tf.stack([tf.constant(self.seed, tf.int64), self.step * _STREAMS + stream])
 
-    def _latent(self, stream: int) -> tf.Tensor:
-        return rng.normal([self.batch_size, self.dataset.latent_dim], self._seed(stream))
+    def _latent(self, stream: int, n: int | None = None) -> tf.Tensor:
+        return rng.normal([n or self.batch_size, self.dataset.latent_dim], self._seed(stream))
+
+    def _noised(self, x: tf.Tensor, stream: int) -> tf.Tensor:
+        """``x`` with the method's input noise (instance noise), if any."""
+        if self.method.input_noise is None:
+            return x
+        return self.method.input_noise(x, self._seed(stream), self.step)
+
+    def _discriminate(self, params: Sequence[tf.Tensor], x: tf.Tensor) -> tf.Tensor:
+        """D's output on samples ``x``, packed and reparametrized as the method asks."""
+        x = pack_samples(x, self.method.pack)
+        if self.d_wrapped is not None:
+            return self.d_wrapped.apply(params, x)
+        return self.discriminator.apply(params, x)
 
     # -- one step -----------------------------------------------------------------------
     def _d_update(self, k: int) -> dict[str, tf.Tensor]:
         m = self.method
-        real = self.dataset.sample_real(self._seed(3 * k), self.batch_size)
-        fake = self.generator.apply(self.g_params, self._latent(3 * k + 1))
+        n = self.batch_size * m.pack
+        real = self.dataset.sample_real(self._seed(3 * k), n)
+        fake = self.generator.apply(self.g_params, self._latent(3 * k + 1, n))
+        # The regularizer sees the same noisy samples as D's loss.
+        real = self._noised(real, _NOISE_STREAM + 2 * k)
+        fake = self._noised(fake, _NOISE_STREAM + 2 * k + 1)
+        if self.d_wrapped is not None:
+            self.d_wrapped.update(self.d_params)  # e.g. one power iteration per D step
 
         def d(x: tf.Tensor) -> tf.Tensor:
-            return self.discriminator.apply(self.d_params, x)
+            return self._discriminate(self.d_params, x)
 
         with tf.GradientTape() as tape:
             real_out, fake_out = d(real), d(fake)
             loss = m.loss.d_loss(real_out, fake_out)
             if m.d_regularizer is not None:
                 ctx = DiscriminatorContext(d, self.d_params, real, fake,
-                                           self._seed(3 * k + 2), self.step)
+                                           self._seed(3 * k + 2), self.step,
+                                           real_out, fake_out, self.d_state)
                 loss += m.d_regularizer(ctx)
         grads = tape.gradient(loss, self.d_params)
         norm = global_norm(grads)
@@ -114,10 +161,10 @@ class Trainer:
 
     def _g_update(self) -> dict[str, tf.Tensor]:
         m = self.method
-        z = self._latent(_STREAMS - 1)
+        z = self._latent(_G_LATENT_STREAM, self.batch_size * m.pack)
         with tf.GradientTape() as tape:
             fake = self.generator.apply(self.g_params, z)
-            fake_out = self.discriminator.apply(self.d_params, fake)
+            fake_out = self._discriminate(self.d_params, self._noised(fake, _G_NOISE_STREAM))
             loss = m.loss.g_loss(fake_out)
         grads = tape.gradient(loss, self.g_params)
         norm = global_norm(grads)
@@ -157,7 +204,9 @@ class Trainer:
         """
         return {"g_params": list(self.g_params), "d_params": list(self.d_params),
                 "g_opt": self.g_opt.variables, "d_opt": self.d_opt.variables,
-                "step": [self.step]}
+                "step": [self.step],
+                "d_wrapper": list(self.d_wrapped.variables) if self.d_wrapped else [],
+                "d_state": [self.d_state[k] for k in sorted(self.d_state)]}
 
     def train_call(self) -> dict[str, float]:
         """Run one compiled call (``steps_per_call`` steps); raise :class:`Diverged` on NaN."""

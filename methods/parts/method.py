@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import tensorflow as tf
 
 from methods.parts.losses import LossPair
 from methods.parts.optimizers import OptimizerSpec, adam
 
+if TYPE_CHECKING:
+    from methods.parts.normalization import DiscriminatorWrapper
+
 GradientTransform = Callable[[Sequence[tf.Tensor], Sequence[tf.Variable]], list[tf.Tensor]]
+InputNoise = Callable[[tf.Tensor, tf.Tensor, tf.Tensor], tf.Tensor]
 
 
 @dataclass(frozen=True)
@@ -26,6 +30,13 @@ class Method:
     g_transform, d_transform: ``f(grads, params) -> grads`` applied to a player's
                    gradient before its optimizer (clipping, normalization).
     d_constraint:  ``f(params) -> None`` applied in place after each D update.
+    d_wrapper:     reparametrization of D (``methods.parts.normalization``): the trainer
+                   binds it to D once and evaluates D through it for both players.
+    d_state:       initial values of named scalar variables the trainer creates for the
+                   D regularizer (``ctx.state``), e.g. LeCam's moving averages.
+    input_noise:   ``f(x, seed, step) -> x`` applied to every input of D, real and fake.
+    pack:          D judges ``pack`` samples at once (PacGAN): each player draws
+                   ``pack * batch_size`` samples and D's input is ``pack`` times wider.
     xla:           whether the step can compile with XLA; ``xla_note`` says why not.
     """
 
@@ -37,9 +48,15 @@ class Method:
     g_transform: GradientTransform | None = None
     d_transform: GradientTransform | None = None
     d_constraint: Callable[[Sequence[tf.Variable]], None] | None = None
+    d_wrapper: DiscriminatorWrapper | None = None
+    d_state: Mapping[str, float] = field(default_factory=dict)
+    input_noise: InputNoise | None = None
+    pack: int = 1
     xla: bool = True
     xla_note: str = ""
 
     def __post_init__(self) -> None:
         if self.d_steps < 1:
             raise ValueError(f"d_steps must be >= 1, got {self.d_steps}")
+        if self.pack < 1:
+            raise ValueError(f"pack must be >= 1, got {self.pack}")

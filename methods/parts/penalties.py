@@ -1,0 +1,132 @@
+"""Discriminator regularizers ``f(ctx) -> scalar`` added to D's loss.
+
+``ctx`` is a :class:`benches.trainer.DiscriminatorContext`. Gradient norms are taken per
+sample with respect to D's input; every penalty differentiates through them (double
+backprop), which XLA compiles like any other gradient.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import tensorflow as tf
+
+from benches import rng
+
+Regularizer = Callable[[Any], tf.Tensor]
+
+
+def input_gradients(discriminator: Callable[[tf.Tensor], tf.Tensor], x: tf.Tensor) -> tf.Tensor:
+    """grad_x D(x) for every sample (samples are independent, so grad of the sum)."""
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        out = discriminator(x)
+    return tape.gradient(out, x)
+
+
+def _norms(g: tf.Tensor) -> tf.Tensor:
+    # The epsilon keeps the norm differentiable where a gradient is exactly zero.
+    return tf.sqrt(tf.reduce_sum(tf.square(g), axis=list(range(1, g.shape.rank))) + 1e-12)
+
+
+def _per_sample(u: tf.Tensor, x: tf.Tensor) -> tf.Tensor:
+    return tf.reshape(u, [-1] + [1] * (x.shape.rank - 1))
+
+
+def interpolates(real: tf.Tensor, fake: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
+    """eps * real + (1 - eps) * fake, eps ~ U[0, 1] per sample (WGAN-GP, Algorithm 1)."""
+    eps = _per_sample(rng.uniform([tf.shape(real)[0]], seed), real)
+    return eps * real + (1.0 - eps) * fake
+
+
+def gradient_penalty(weight: float, target: float = 1.0) -> Regularizer:
+    """weight * E[(||grad D(x_hat)|| - target)^2] at interpolates (Gulrajani et al. 2017)."""
+
+    def regularize(ctx: Any) -> tf.Tensor:
+        x_hat = interpolates(ctx.real, ctx.fake, ctx.seed)
+        norms = _norms(input_gradients(ctx.discriminator, x_hat))
+        return weight * tf.reduce_mean(tf.square(norms - target))
+
+    return regularize
+
+
+def lipschitz_penalty(weight: float) -> Regularizer:
+    """weight * E[max(0, ||grad D(x_hat)|| - 1)^2] at interpolates (Petzka et al. 2018).
+
+    One-sided: only gradients steeper than 1 are penalized, which is what the
+    Lipschitz constraint asks for.
+    """
+
+    def regularize(ctx: Any) -> tf.Tensor:
+        x_hat = interpolates(ctx.real, ctx.fake, ctx.seed)
+        norms = _norms(input_gradients(ctx.discriminator, x_hat))
+        return weight * tf.reduce_mean(tf.square(tf.nn.relu(norms - 1.0)))
+
+    return regularize
+
+
+def dragan_points(real: tf.Tensor, seed: tf.Tensor, scale: float) -> tf.Tensor:
+    """x + alpha * delta, delta = scale * std(x) * U[0,1]^d, alpha ~ U[0,1] per sample.
+
+    The local perturbation of real data from Kodali et al. 2017 (their released code's
+    form of the N(0, cI) perturbation in eq. 4), with std over the whole real batch.
+    """
+    seeds = rng.split(seed, 2)
+    std = tf.math.reduce_std(real)
+    delta = scale * std * rng.uniform(tf.shape(real), seeds[0])
+    alpha = _per_sample(rng.uniform([tf.shape(real)[0]], seeds[1]), real)
+    return real + alpha * delta
+
+
+def dragan_penalty(weight: float, target: float = 1.0, scale: float = 0.5) -> Regularizer:
+    """weight * E[(||grad D(x + delta)|| - target)^2] around real data (Kodali et al. 2017)."""
+
+    def regularize(ctx: Any) -> tf.Tensor:
+        x_hat = dragan_points(ctx.real, ctx.seed, scale)
+        norms = _norms(input_gradients(ctx.discriminator, x_hat))
+        return weight * tf.reduce_mean(tf.square(norms - target))
+
+    return regularize
+
+
+def _zero_centred(gamma: float, on_real: bool) -> Regularizer:
+    def regularize(ctx: Any) -> tf.Tensor:
+        g = input_gradients(ctx.discriminator, ctx.real if on_real else ctx.fake)
+        sq = tf.reduce_sum(tf.square(g), axis=list(range(1, g.shape.rank)))
+        return 0.5 * gamma * tf.reduce_mean(sq)
+
+    return regularize
+
+
+def r1_penalty(gamma: float) -> Regularizer:
+    """gamma/2 * E_real[||grad D(x)||^2] (Mescheder et al. 2018, eq. 9)."""
+    return _zero_centred(gamma, on_real=True)
+
+
+def r2_penalty(gamma: float) -> Regularizer:
+    """gamma/2 * E_fake[||grad D(x)||^2] (Mescheder et al. 2018, eq. 10)."""
+    return _zero_centred(gamma, on_real=False)
+
+
+LECAM_STATE = {"ema_real": 0.0, "ema_fake": 0.0}
+
+
+def lecam_regularizer(weight: float, decay: float) -> Regularizer:
+    """weight * (E[(D(x) - a_F)^2] + E[(D(G(z)) - a_R)^2]) (Tseng et al. 2021, eq. 3).
+
+    a_R and a_F are exponential moving averages (``decay``) of D's mean output on real
+    and fake batches, kept in ``ctx.state`` (initial values :data:`LECAM_STATE`); they are
+    updated with the current batch first, then used as constant anchors.
+    """
+
+    def regularize(ctx: Any) -> tf.Tensor:
+        ema_real, ema_fake = ctx.state["ema_real"], ctx.state["ema_fake"]
+        real_mean = tf.stop_gradient(tf.reduce_mean(ctx.real_out))
+        fake_mean = tf.stop_gradient(tf.reduce_mean(ctx.fake_out))
+        a_r = ema_real.assign(decay * ema_real + (1.0 - decay) * real_mean)
+        a_f = ema_fake.assign(decay * ema_fake + (1.0 - decay) * fake_mean)
+        return weight * (tf.reduce_mean(tf.square(ctx.real_out - a_f))
+                         + tf.reduce_mean(tf.square(ctx.fake_out - a_r)))
+
+    return regularize
