@@ -102,7 +102,8 @@ def run_cell(cell: Cell, profile: str, *, xla: bool = True, steps: int | None = 
             stats, seconds = trainer.timed_call()
             windows.append(seconds)
             if call in evaluate_after:
-                metrics = dataset.evaluate(trainer.generate(sched.eval_samples, EVAL_SEED))
+                metrics = {**dataset.evaluate(trainer.generate(sched.eval_samples, EVAL_SEED)),
+                           **dataset.player_metrics(trainer.g_params, trainer.d_params)}
                 record["history"].append({"step": call * sched.steps_per_call, **metrics, **stats})
         record["metrics"] = {k: v for k, v in record["history"][-1].items() if k != "step"}
         record["timing"].update(_timing(windows, sched, trainer.xla))

@@ -19,10 +19,12 @@ import tensorflow as tf
 
 from benches import rng
 from benches.datasets.base import Dataset
+from methods.parts.game import Players, simultaneous_step
 from methods.parts.method import Method
 
 STAT_NAMES = ("d_loss", "g_loss", "d_grad_norm", "g_grad_norm", "d_real", "d_fake")
 _STREAMS = 64  # stateless seed streams per step
+_PLAYER_STREAMS = 32  # streams [32, 62] serve Players.draw (joint path, unrolling)
 
 
 class Diverged(FloatingPointError):
@@ -71,8 +73,8 @@ class Trainer:
         self.generator, self.discriminator = dataset.networks()
         self.g_params = self.generator.init(2 * self.seed)
         self.d_params = self.discriminator.init(2 * self.seed + 1)
-        self.g_opt = method.g_optimizer.create(self.g_params, "g_opt")
-        self.d_opt = method.d_optimizer.create(self.d_params, "d_opt")
+        self.g_opt = dataset.optimizer_for(method.g_optimizer).create(self.g_params, "g_opt")
+        self.d_opt = dataset.optimizer_for(method.d_optimizer).create(self.d_params, "d_opt")
         self.step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
         self._compiled = tf.function(self._train_steps, jit_compile=self.xla)
 
@@ -124,10 +126,26 @@ class Trainer:
         self.g_opt.apply(grads)
         return {"g_loss": loss, "g_grad_norm": norm}
 
+    def _players(self) -> Players:
+        def draw(i: int) -> tuple[tf.Tensor, tf.Tensor]:
+            if not 0 <= 2 * i + 1 < _STREAMS - 1 - _PLAYER_STREAMS:
+                raise ValueError(f"draw index {i} exceeds the step's seed streams")
+            stream = _PLAYER_STREAMS + 2 * i
+            return self.dataset.sample_real(self._seed(stream), self.batch_size), self._latent(
+                stream + 1)
+
+        return Players(self.generator, self.discriminator, self.g_params, self.d_params,
+                       self.g_opt, self.d_opt, draw)
+
     def _one_step(self) -> dict[str, tf.Tensor]:
-        for k in range(self.method.d_steps):
-            d_stats = self._d_update(k)
-        stats = {**d_stats, **self._g_update()}
+        m = self.method
+        if m.simultaneous:
+            stats = simultaneous_step(self._players(), m)
+        else:
+            for k in range(m.d_steps):
+                d_stats = self._d_update(k)
+            g_stats = self._g_update() if m.g_step is None else m.g_step(self._players(), m)
+            stats = {**d_stats, **g_stats}
         self.step.assign_add(1)
         return {name: tf.cast(stats[name], tf.float32) for name in STAT_NAMES}
 

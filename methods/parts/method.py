@@ -12,6 +12,10 @@ from methods.parts.losses import LossPair
 from methods.parts.optimizers import OptimizerSpec, adam
 
 GradientTransform = Callable[[Sequence[tf.Tensor], Sequence[tf.Variable]], list[tf.Tensor]]
+# f(field, params) -> (field value, adjusted gradients); see methods.parts.game.
+JointTransform = Callable[[Callable[[], Any], Sequence[tf.Variable]], tuple[Any, list[tf.Tensor]]]
+# f(players, method) -> generator statistics; see methods.parts.game.Players.
+GeneratorStep = Callable[[Any, "Method"], dict[str, tf.Tensor]]
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,13 @@ class Method:
                    gradient before its optimizer (clipping, normalization).
     d_constraint:  ``f(params) -> None`` applied in place after each D update.
     xla:           whether the step can compile with XLA; ``xla_note`` says why not.
+    simultaneous:  both players' gradients at the same point, applied together (the
+                   joint path of :mod:`methods.parts.game`) instead of alternating.
+    joint_transform: ``f(field, params) -> (value, grads)`` over both players' gradients
+                   at once, able to re-evaluate the field (consensus, SGA); simultaneous only.
+    extrapolate:   extragradient: step, re-evaluate at the extrapolated point, and apply
+                   that gradient from the original point; simultaneous only.
+    g_step:        replaces the generator update (unrolled GAN); alternating only.
     """
 
     loss: LossPair
@@ -39,7 +50,17 @@ class Method:
     d_constraint: Callable[[Sequence[tf.Variable]], None] | None = None
     xla: bool = True
     xla_note: str = ""
+    simultaneous: bool = False
+    joint_transform: JointTransform | None = None
+    extrapolate: bool = False
+    g_step: GeneratorStep | None = None
 
     def __post_init__(self) -> None:
         if self.d_steps < 1:
             raise ValueError(f"d_steps must be >= 1, got {self.d_steps}")
+        if (self.joint_transform is not None or self.extrapolate) and not self.simultaneous:
+            raise ValueError("joint_transform and extrapolate need simultaneous=True")
+        if self.simultaneous and (self.d_steps != 1 or self.d_regularizer is not None
+                                  or self.g_step is not None):
+            raise ValueError("simultaneous updates take d_steps=1 and no d_regularizer or "
+                             "g_step (the joint path computes plain player losses)")
