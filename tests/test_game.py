@@ -52,7 +52,10 @@ class BilinearCritic:
         return tf.matmul(x, tf.constant(A, tf.float32)) @ params[0][:, None]
 
 
-def players(g_opt=sgd(0.1), d_opt=sgd(0.1), theta=THETA0, psi=PSI0) -> Players:
+SGD = sgd(0.1)
+
+
+def players(g_opt=SGD, d_opt=SGD, theta=THETA0, psi=PSI0) -> Players:
     g, d = VectorGenerator(tuple(theta)), BilinearCritic(tuple(psi))
     gp, dp = g.init(0), d.init(1)
 
@@ -153,7 +156,7 @@ def test_sga_matches_closed_form_with_alignment(a, b):
 
 def test_sga_without_alignment_and_consensus_on_general_game():
     a, b, lam, gamma = 0.5, -0.3, 0.4, 2.0
-    H, x, v = numpy_game(a, b)
+    H, _, v = numpy_game(a, b)
     theta, psi = tf.Variable(THETA0, dtype=tf.float32), tf.Variable(PSI0, dtype=tf.float32)
     field = quadratic_bilinear_field(a, b, theta, psi)
     sga = symplectic_adjustment(lam, align=False)(field, [theta, psi])[1]
