@@ -24,7 +24,7 @@ from methods.parts.method import Method
 
 STAT_NAMES = ("d_loss", "g_loss", "d_grad_norm", "g_grad_norm", "d_real", "d_fake")
 _STREAMS = 64  # stateless seed streams per step
-_PLAYER_STREAMS = 32  # streams [32, 62] serve Players.draw (joint path, unrolling)
+_PLAYER_STREAM = _STREAMS - 2  # the stream Players.draw derives its batches from
 
 
 class Diverged(FloatingPointError):
@@ -127,12 +127,13 @@ class Trainer:
         return {"g_loss": loss, "g_grad_norm": norm}
 
     def _players(self) -> Players:
-        def draw(i: int) -> tuple[tf.Tensor, tf.Tensor]:
-            if not 0 <= 2 * i + 1 < _STREAMS - 1 - _PLAYER_STREAMS:
-                raise ValueError(f"draw index {i} exceeds the step's seed streams")
-            stream = _PLAYER_STREAMS + 2 * i
-            return self.dataset.sample_real(self._seed(stream), self.batch_size), self._latent(
-                stream + 1)
+        def draw(i: int | tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+            # Any number of draws, also with a loop counter as index: fold the index into
+            # this step's player stream (integer Philox bits, identical with XLA).
+            seed = tf.random.experimental.stateless_fold_in(self._seed(_PLAYER_STREAM), i)
+            real_seed, z_seed = tf.unstack(rng.split(tf.cast(seed, tf.int64), 2))
+            z = rng.normal([self.batch_size, self.dataset.latent_dim], z_seed)
+            return self.dataset.sample_real(real_seed, self.batch_size), z
 
         return Players(self.generator, self.discriminator, self.g_params, self.d_params,
                        self.g_opt, self.d_opt, draw)

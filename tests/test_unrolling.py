@@ -85,7 +85,7 @@ def test_mlp_generator_gradient_changes_with_unrolling():
         gp, dp = g_net.init(0), d_net.init(1)
 
         def draw(i):
-            seed = tf.constant([7, i], tf.int64)
+            seed = tf.stack([tf.constant(7, tf.int64), tf.cast(i, tf.int64)])
             return ds.sample_real(seed, 64), tf.random.stateless_normal([64, 2], seed)
 
         p = Players(g_net, d_net, gp, dp, sgd(1.0).create(gp, "g"),

@@ -23,11 +23,9 @@ def lookahead(players: Players, loss: LossPair, steps: int) -> list[tf.Tensor]:
     """D's parameters after ``steps`` updates of its optimizer's base rule (no optimism),
     each on a fresh minibatch, as a differentiable function of G's parameters."""
     opt = players.d_opt
-    d = [tf.identity(p) for p in players.d_params]
-    m = [tf.identity(s) for s in opt.m]
-    v = [tf.identity(s) for s in opt.v]
     t0 = tf.cast(opt.iterations, tf.float32)
-    for k in range(steps):
+
+    def unroll(k: tf.Tensor, d: list, m: list, v: list) -> tuple:
         real, z = players.draw(k + 1)
         with tf.GradientTape() as tape:
             tape.watch(d)
@@ -35,8 +33,14 @@ def lookahead(players: Players, loss: LossPair, steps: int) -> list[tf.Tensor]:
             d_loss = loss.d_loss(players.discriminator.apply(d, real),
                                  players.discriminator.apply(d, fake))
         grads = tape.gradient(d_loss, d, unconnected_gradients=tf.UnconnectedGradients.ZERO)
-        deltas, m, v = base_deltas(opt.spec, grads, m, v, t0 + float(k + 1))
-        d = [p + delta for p, delta in zip(d, deltas, strict=True)]
+        deltas, m, v = base_deltas(opt.spec, grads, m, v, t0 + tf.cast(k + 1, tf.float32))
+        return k + 1, [p + delta for p, delta in zip(d, deltas, strict=True)], m, v
+
+    # A while loop rather than Python unrolling: XLA compile time stays flat in ``steps``.
+    start = ([tf.identity(p) for p in players.d_params], [tf.identity(s) for s in opt.m],
+             [tf.identity(s) for s in opt.v])
+    _, d, _, _ = tf.while_loop(lambda k, *_: k < steps, unroll, (tf.constant(0), *start),
+                               maximum_iterations=steps)
     return d
 
 
