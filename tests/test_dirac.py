@@ -102,3 +102,12 @@ def test_consensus_cell_converges_with_the_papers_weight_recorded():
     assert {"theta", "psi", "distance"} <= set(history[0])
     assert history[0]["distance"] == pytest.approx(
         math.hypot(history[0]["theta"], history[0]["psi"]), rel=1e-6)
+
+
+def test_prescribed_settings_name_real_hyperparameters():
+    # A misspelt key would be dropped silently by cell.resolve_hyperparameters.
+    registered = {r.name: r for r in methods.available()}
+    settings = datasets.get("dirac").method_settings
+    assert "consensus" in registered
+    for name in settings.keys() & registered.keys():
+        assert set(settings[name]) <= set(registered[name].defaults), name

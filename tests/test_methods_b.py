@@ -56,6 +56,19 @@ def test_smoke_steps_on_ring8_with_xla_stay_finite(name):
     assert any(not np.array_equal(a, b) for a, b in zip(after, before, strict=True))
 
 
+@pytest.mark.parametrize("name", GAME_METHODS)
+def test_xla_and_plain_steps_agree_on_dirac(name):
+    params = []
+    for xla in (True, False):
+        t = Trainer(methods.get(name).build(), datasets.get("dirac"), seed=0, batch_size=8,
+                    steps_per_call=2, xla=xla)
+        t.train_call()
+        params.append([p.numpy() for p in [*t.g_params, *t.d_params]])
+    for a, b in zip(*params, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-5)
+        assert not np.allclose(a, 1.0)  # both players moved from the start (1, 1)
+
+
 def readme_example() -> tuple[str, str]:
     """The README's complete example method file and its registered name."""
     text = (ROOT / "README.md").read_text()
