@@ -11,7 +11,7 @@ def extragradient(lr: float = 2e-4, beta_1: float = 0.5, beta_2: float = 0.9) ->
     """Extra-Adam: extrapolate one Adam step, then update from the start with the gradient there.
 
     Evaluating the field at the look-ahead point corrects for the game's rotation
-    (Algorithm 4 of the paper, moments updated on both steps). Adam beta_1 = 0.5,
+    (the paper's Algorithm 4, Extra-Adam: moments updated on both steps). Adam beta_1 = 0.5,
     beta_2 = 0.9 as in the paper's experiments; here on the non-saturating GAN loss.
     """
     opt = adam(lr, beta_1, beta_2)

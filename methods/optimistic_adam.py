@@ -11,9 +11,9 @@ def optimistic_adam(lr: float = 2e-4, beta_1: float = 0.5, beta_2: float = 0.9) 
     """Simultaneous updates with Optimistic Adam: step 2 * delta_t - delta_{t-1}.
 
     Optimism uses the last step as a prediction of the next gradient, which makes the
-    last iterate of bilinear games converge where gradient descent cycles. Adam with
-    beta_1 = 0.5, beta_2 = 0.9, learning rate 2e-4 (the paper's CIFAR-10 WGAN setting);
-    here on the non-saturating GAN loss.
+    last iterate of bilinear games converge where gradient descent cycles. Defaults are
+    the suite's GAN Adam settings (2e-4, beta_1 = 0.5) with beta_2 = 0.9, not values
+    checked against the paper; on the non-saturating GAN loss.
     """
     opt = adam(lr, beta_1, beta_2, optimistic=True)
     return Method(loss=non_saturating, simultaneous=True, g_optimizer=opt, d_optimizer=opt)

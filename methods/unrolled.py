@@ -13,8 +13,8 @@ def unrolled(unroll_steps: int = 5, lr: float = 1e-4, beta_1: float = 0.5) -> Me
 
     Its gradient flows through the unrolled Adam updates, so G anticipates D's response
     and is penalized for collapsing onto the modes D is about to reject. 5 unrolling
-    steps and Adam (1e-4, beta_1 = 0.5) as in the paper's mixture experiments. The
-    look-ahead uses D's plain loss (no regularizer).
+    steps as in the paper's mixture experiments, Adam (1e-4, beta_1 = 0.5). The
+    look-ahead uses D's plain loss (no regularizer) and its optimizer's base rule.
     """
     return Method(loss=non_saturating, g_step=unrolled_generator_step(unroll_steps),
                   g_optimizer=adam(lr, beta_1), d_optimizer=adam(lr, beta_1))

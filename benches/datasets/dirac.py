@@ -1,11 +1,11 @@
-"""Dirac-GAN, the one-parameter game of Mescheder et al. 2018 (arXiv:1801.04406, sec. 2.2).
+"""Dirac-GAN, the one-parameter game of Mescheder et al. 2018 (arXiv:1801.04406).
 
 The generator is a point mass ``p = delta_theta``; the discriminator is linear,
 ``D(x) = psi * x``; the data is ``delta_0``. The unique equilibrium is
 ``theta = psi = 0``. Every run starts at ``theta = psi = 1`` and both players take plain
 gradient steps of size 0.2 (the dataset's ``optimizer``, applied to every method), so the
 table compares the methods' game dynamics, not their optimizers. The settings the paper
-uses for this toy (its Figure 3) override method defaults via ``method_settings``.
+uses for this toy override method defaults via ``method_settings``.
 
 Metric: the final distance from equilibrium ``sqrt(theta^2 + |psi|^2)``; the history
 holds the ``theta`` and ``psi`` trajectories.
@@ -75,7 +75,7 @@ class DiracGAN(Dataset):
     latent_dim = 1
     primary_metrics = (("distance", "min"),)
     optimizer = sgd(STEP_SIZE)
-    # Mescheder et al. 2018, Figure 3 and its text.
+    # The settings of Mescheder et al. 2018 for this toy.
     method_settings: Mapping[str, Mapping[str, Any]] = {
         "wgan": {"clip": 1.0},
         "wgan-gp": {"penalty_weight": 0.7, "target": 1.0},

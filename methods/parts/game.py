@@ -86,7 +86,7 @@ def _dot(a: Sequence[tf.Tensor], b: Sequence[tf.Tensor]) -> tf.Tensor:
 
 
 def consensus(gamma: float) -> JointTransform:
-    """Consensus optimization (Mescheder et al. 2017, arXiv:1705.10461, eq. 9).
+    """Consensus optimization (Mescheder et al. 2017, arXiv:1705.10461).
 
     Follows ``xi + gamma * grad L`` with ``L = |xi|^2 / 2``, i.e. ``xi + gamma * H^T xi``:
     both players also descend the norm of the field, which pulls the Jacobian's
@@ -141,7 +141,7 @@ def symplectic_adjustment(lam: float, align: bool = True, epsilon: float = 0.1) 
 def simultaneous_step(players: Players, method: Any) -> dict[str, tf.Tensor]:
     """One simultaneous update of both players; extragradient if ``method.extrapolate``.
 
-    Extragradient (Gidel et al. 2019, arXiv:1802.10551, Algorithms 2 and 4): step from
+    Extragradient (Gidel et al. 2019, arXiv:1802.10551): step from
     ``x`` with the optimizer to ``x'``, evaluate the field at ``x'`` on a fresh minibatch,
     return to ``x`` and step along that gradient. The optimizer state advances on both
     steps, as in Extra-Adam. Returns the statistics of the field at ``x`` (gradient norms

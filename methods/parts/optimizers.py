@@ -99,7 +99,7 @@ class Optimizer:
     With ``spec.optimistic`` the applied step is ``2 * delta_t - delta_{t-1}``, where
     ``delta`` is the base rule's step: optimistic gradient descent for ``sgd``
     (w_{t+1} = w_t - 2 eta g_t + eta g_{t-1}) and Optimistic Adam for ``adam``
-    (Daskalakis et al. 2018, arXiv:1711.00141, eq. 3 and Algorithm 1).
+    (Daskalakis et al. 2018, arXiv:1711.00141).
     """
 
     def __init__(self, spec: OptimizerSpec, params: Sequence[tf.Variable], name: str):

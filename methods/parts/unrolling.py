@@ -2,7 +2,7 @@
 
 The generator minimizes ``f(theta, psi_K(theta, psi))`` where ``psi_K`` is the
 discriminator after ``K`` steps of its own optimizer from its current state, and the
-gradient flows through those ``K`` updates (arXiv:1611.02163, eqs. 5-7). The look-ahead
+gradient flows through those ``K`` updates (arXiv:1611.02163). The look-ahead
 runs on tensors, never on the discriminator's variables or optimizer slots, so the
 discriminator is exactly as it was once the generator has stepped.
 """
