@@ -167,7 +167,8 @@ def run_cell(cell: Cell, profile: str, *, xla: bool = True, steps: int | None = 
             _log_call(record["gradient_log"], call * sched.steps_per_call, stats)
             if call in evaluate_after:
                 generated = trainer.generate(sched.eval_samples, EVAL_SEED)
-                metrics = dataset.evaluate(generated)
+                metrics = {**dataset.evaluate(generated),
+                           **dataset.player_metrics(trainer.g_params, trainer.d_params)}
                 record["history"].append({"step": call * sched.steps_per_call, **metrics,
                                           **{k: stats[k] for k in STAT_NAMES}})
             if (saver is not None and call < n_calls

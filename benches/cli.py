@@ -112,8 +112,12 @@ def cmd_list() -> int:
     import methods
     from benches import datasets
 
+    try:
+        registrations = methods.available()
+    except ValueError as exc:
+        raise UsageError(exc.args[0]) from None
     print("Methods:")
-    for reg in methods.available():
+    for reg in registrations:
         hp = ", ".join(f"{k}={v!r}" for k, v in reg.defaults.items()) or "-"
         print(f"  {reg.name:18s} {reg.paper}\n  {'':18s} hyperparameters: {hp}")
     print("\nDatasets:")

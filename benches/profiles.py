@@ -32,18 +32,29 @@ class Schedule:
             raise ValueError(f"steps ({self.steps}) must be a multiple of steps_per_call")
 
 
+def _dirac(seeds: int) -> Schedule:
+    """Dirac-GAN's protocol is the same in every profile: 500 steps (Mescheder et al.
+    2018); theta and psi are recorded every 10 steps. The batch only matters for
+    stochastic methods (instance noise); seeds differ only for those."""
+    return Schedule(steps=500, batch_size=256, steps_per_call=10, evals=50, eval_samples=16,
+                    seeds=seeds)
+
+
 PROFILES: dict[str, dict[str, Schedule]] = {
     "smoke": {
         "mixture": Schedule(steps=200, batch_size=128, steps_per_call=50, evals=2,
                             eval_samples=1000, seeds=1),
+        "dirac": _dirac(seeds=1),
     },
     "quick": {
         "mixture": Schedule(steps=5000, batch_size=512, steps_per_call=100, evals=5,
                             eval_samples=2500, seeds=3),
+        "dirac": _dirac(seeds=3),
     },
     "full": {
         "mixture": Schedule(steps=25000, batch_size=512, steps_per_call=250, evals=10,
                             eval_samples=2500, seeds=10, checkpoint_every=2500),
+        "dirac": _dirac(seeds=5),
     },
 }
 

@@ -42,6 +42,8 @@ def image_grid(images: np.ndarray, pixel_range: tuple[float, float]) -> np.ndarr
 def keep_samples(dataset: Dataset, generated: np.ndarray, out: Path | None,
                  cell_id: str) -> dict[str, Any] | None:
     """The record's ``samples`` entry for ``generated``; writes the image grid if any."""
+    if dataset.sample_kind == "none":
+        return None
     if dataset.sample_kind == "points":
         points = np.asarray(generated, dtype=np.float64)[:POINTS]
         reference = dataset.reference_points()
@@ -58,4 +60,4 @@ def keep_samples(dataset: Dataset, generated: np.ndarray, out: Path | None,
         write_atomic(Path(out) / relative, tf.io.encode_png(grid).numpy())
         return {"kind": "images", "path": relative, "count": min(len(generated), IMAGES)}
     raise ValueError(f"dataset {dataset.name}: unknown sample_kind {dataset.sample_kind!r}; "
-                     "valid: points, images")
+                     "valid: points, images, none")

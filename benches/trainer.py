@@ -25,6 +25,7 @@ import tensorflow as tf
 from benches import rng
 from benches.datasets.base import Dataset
 from benches.gradient_norms import layer_norm_names, layer_norms
+from methods.parts.game import Players, simultaneous_step
 from methods.parts.method import Method
 from methods.parts.packing import pack_samples, widen_input
 
@@ -35,6 +36,7 @@ _STREAMS = 64  # stateless seed streams per step
 _MAX_D_STEPS = 10
 _NOISE_STREAM = 32
 _G_NOISE_STREAM, _G_LATENT_STREAM = _STREAMS - 2, _STREAMS - 1
+_PLAYER_STREAM = _STREAMS - 2  # simultaneous path: Players.draw derives from it
 
 
 class Diverged(FloatingPointError):
@@ -99,8 +101,8 @@ class Trainer:
                           if method.d_wrapper is not None else None)
         self.d_state = {k: tf.Variable(float(v), trainable=False, name=f"d_state/{k}")
                         for k, v in method.d_state.items()}
-        self.g_opt = method.g_optimizer.create(self.g_params, "g_opt")
-        self.d_opt = method.d_optimizer.create(self.d_params, "d_opt")
+        self.g_opt = dataset.optimizer_for(method.g_optimizer).create(self.g_params, "g_opt")
+        self.d_opt = dataset.optimizer_for(method.d_optimizer).create(self.d_params, "d_opt")
         self.step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
         self._compiled = tf.function(self._train_steps, jit_compile=self.xla)
 
@@ -174,10 +176,27 @@ class Trainer:
         self.g_opt.apply(grads)
         return {"g_loss": loss, "g_grad_norm": norm, **layers}
 
+    def _players(self) -> Players:
+        def draw(i: int | tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+            # Any number of draws, also with a loop counter as index: fold the index into
+            # this step's player stream (integer Philox bits, identical with XLA).
+            seed = tf.random.experimental.stateless_fold_in(self._seed(_PLAYER_STREAM), i)
+            real_seed, z_seed = tf.unstack(rng.split(tf.cast(seed, tf.int64), 2))
+            z = rng.normal([self.batch_size, self.dataset.latent_dim], z_seed)
+            return self.dataset.sample_real(real_seed, self.batch_size), z
+
+        return Players(self.generator, self.discriminator, self.g_params, self.d_params,
+                       self.g_opt, self.d_opt, draw)
+
     def _one_step(self) -> dict[str, tf.Tensor]:
-        for k in range(self.method.d_steps):
-            d_stats = self._d_update(k)
-        stats = {**d_stats, **self._g_update()}
+        m = self.method
+        if m.simultaneous:
+            stats = simultaneous_step(self._players(), m)
+        else:
+            for k in range(m.d_steps):
+                d_stats = self._d_update(k)
+            g_stats = self._g_update() if m.g_step is None else m.g_step(self._players(), m)
+            stats = {**d_stats, **g_stats}
         self.step.assign_add(1)
         return {name: tf.cast(stats[name], tf.float32) for name in self.stat_names}
 

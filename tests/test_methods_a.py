@@ -61,6 +61,9 @@ def test_pacgan_discriminator_receives_packed_inputs(pack):
     network = t.discriminator
 
     class Recording:
+        layer_names = network.layer_names
+        layer_of = staticmethod(network.layer_of)
+
         def apply(self, params, x):
             seen.append(tuple(x.shape))
             return network.apply(params, x)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from benches.datasets.base import Dataset
+from benches.datasets.dirac import dirac
 from benches.datasets.mixtures import grid25, ring8
 
 __all__ = ["Dataset", "available", "get"]
 
 
 def _all() -> dict[str, Dataset]:
-    return {d.name: d for d in (ring8(), grid25())}
+    return {d.name: d for d in (ring8(), grid25(), dirac())}
 
 
 def available() -> list[Dataset]:

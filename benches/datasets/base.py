@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import abc
-from collections.abc import Mapping
+import dataclasses
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import tensorflow as tf
+
+from methods.parts.optimizers import OptimizerSpec
 
 
 class Dataset(abc.ABC):
@@ -17,6 +20,9 @@ class Dataset(abc.ABC):
     ``primary_metrics`` ranks leaderboards: ``(metric, "max"|"min")`` pairs, first first.
     ``method_settings`` holds per-method hyperparameter overrides that this dataset's
     protocol prescribes (key ``"*"`` applies to every method); records show them.
+    ``optimizer``, when set, is the update rule this dataset's protocol prescribes for
+    both players of every method (e.g. Dirac-GAN's plain gradient steps); the method's
+    optimism flag is kept, its own rule and learning rate are not. Records show it.
     """
 
     name: str
@@ -25,8 +31,9 @@ class Dataset(abc.ABC):
     latent_dim: int
     primary_metrics: tuple[tuple[str, str], ...]
     method_settings: Mapping[str, Mapping[str, Any]] = {}
-    sample_kind: str = "points"  # how the report shows samples: "points" or "images"
+    sample_kind: str = "points"  # how the report shows samples: "points", "images", "none"
     pixel_range: tuple[float, float] = (-1.0, 1.0)  # images: generator output range
+    optimizer: OptimizerSpec | None = None
 
     @property
     def source(self) -> str:
@@ -53,6 +60,17 @@ class Dataset(abc.ABC):
         """
         return None
 
+    def player_metrics(self, g_params: Sequence[tf.Variable],
+                       d_params: Sequence[tf.Variable]) -> dict[str, float]:
+        """Metrics read from the players' parameters (none unless a dataset defines them)."""
+        return {}
+
+    def optimizer_for(self, spec: OptimizerSpec) -> OptimizerSpec:
+        """The optimizer a player with ``spec`` uses on this dataset."""
+        if self.optimizer is None:
+            return spec
+        return dataclasses.replace(self.optimizer, optimistic=spec.optimistic)
+
     def settings_for(self, method: str) -> dict[str, Any]:
         """The hyperparameter overrides this dataset prescribes for ``method``."""
         return {**self.method_settings.get("*", {}), **self.method_settings.get(method, {})}
@@ -62,5 +80,10 @@ class Dataset(abc.ABC):
         return None
 
     def describe(self) -> dict[str, Any]:
-        return {"name": self.name, "family": self.family, "source": self.source,
-                "primary_metrics": [list(p) for p in self.primary_metrics]}
+        out = {"name": self.name, "family": self.family, "source": self.source,
+               "primary_metrics": [list(p) for p in self.primary_metrics]}
+        if self.optimizer is not None:
+            rule = dataclasses.asdict(self.optimizer)
+            del rule["optimistic"]  # the method's own flag applies
+            out["optimizer"] = rule
+        return out

@@ -16,6 +16,10 @@ if TYPE_CHECKING:
 
 GradientTransform = Callable[[Sequence[tf.Tensor], Sequence[tf.Variable]], list[tf.Tensor]]
 InputNoise = Callable[[tf.Tensor, tf.Tensor, tf.Tensor], tf.Tensor]
+# f(field, params) -> (field value, adjusted gradients); see methods.parts.game.
+JointTransform = Callable[[Callable[[], Any], Sequence[tf.Variable]], tuple[Any, list[tf.Tensor]]]
+# f(players, method) -> generator statistics; see methods.parts.game.Players.
+GeneratorStep = Callable[[Any, "Method"], dict[str, tf.Tensor]]
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,13 @@ class Method:
     pack:          D judges ``pack`` samples at once (PacGAN): each player draws
                    ``pack * batch_size`` samples and D's input is ``pack`` times wider.
     xla:           whether the step can compile with XLA; ``xla_note`` says why not.
+    simultaneous:  both players' gradients at the same point, applied together (the
+                   joint path of :mod:`methods.parts.game`) instead of alternating.
+    joint_transform: ``f(field, params) -> (value, grads)`` over both players' gradients
+                   at once, able to re-evaluate the field (consensus, SGA); simultaneous only.
+    extrapolate:   extragradient: step, re-evaluate at the extrapolated point, and apply
+                   that gradient from the original point; simultaneous only.
+    g_step:        replaces the generator update (unrolled GAN); alternating only.
     """
 
     loss: LossPair
@@ -54,9 +65,19 @@ class Method:
     pack: int = 1
     xla: bool = True
     xla_note: str = ""
+    simultaneous: bool = False
+    joint_transform: JointTransform | None = None
+    extrapolate: bool = False
+    g_step: GeneratorStep | None = None
 
     def __post_init__(self) -> None:
         if self.d_steps < 1:
             raise ValueError(f"d_steps must be >= 1, got {self.d_steps}")
         if self.pack < 1:
             raise ValueError(f"pack must be >= 1, got {self.pack}")
+        if (self.joint_transform is not None or self.extrapolate) and not self.simultaneous:
+            raise ValueError("joint_transform and extrapolate need simultaneous=True")
+        if self.simultaneous and (self.d_steps != 1 or self.d_regularizer is not None
+                                  or self.g_step is not None):
+            raise ValueError("simultaneous updates take d_steps=1 and no d_regularizer or "
+                             "g_step (the joint path computes plain player losses)")

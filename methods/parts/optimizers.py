@@ -26,6 +26,7 @@ class OptimizerSpec:
     beta_2: float = 0.999
     rho: float = 0.9
     epsilon: float = 1e-8
+    optimistic: bool = False
 
     def __post_init__(self) -> None:
         if self.kind not in OPTIMIZER_KINDS:
@@ -41,9 +42,11 @@ def sgd(learning_rate: float) -> OptimizerSpec:
     return OptimizerSpec("sgd", learning_rate)
 
 
-def adam(learning_rate: float, beta_1: float = 0.9, beta_2: float = 0.999) -> OptimizerSpec:
-    """Adam (Kingma & Ba 2014, arXiv:1412.6980)."""
-    return OptimizerSpec("adam", learning_rate, beta_1=beta_1, beta_2=beta_2)
+def adam(learning_rate: float, beta_1: float = 0.9, beta_2: float = 0.999,
+         optimistic: bool = False) -> OptimizerSpec:
+    """Adam (Kingma & Ba 2014, arXiv:1412.6980); ``optimistic`` gives Optimistic Adam."""
+    return OptimizerSpec("adam", learning_rate, beta_1=beta_1, beta_2=beta_2,
+                         optimistic=optimistic)
 
 
 def rmsprop(learning_rate: float, rho: float = 0.9) -> OptimizerSpec:
@@ -51,8 +54,53 @@ def rmsprop(learning_rate: float, rho: float = 0.9) -> OptimizerSpec:
     return OptimizerSpec("rmsprop", learning_rate, rho=rho)
 
 
+# Floor under the second-moment estimate inside sqrt: identical values in float32 (the
+# step adds epsilon >= 1e-8 anyway), but a finite derivative where v == 0, which matters
+# when an update is differentiated through (unrolled GAN).
+_V_FLOOR = 1e-30
+
+
+def base_deltas(
+    spec: OptimizerSpec,
+    grads: Sequence[tf.Tensor],
+    m: Sequence[tf.Tensor],
+    v: Sequence[tf.Tensor],
+    t: tf.Tensor,
+) -> tuple[list[tf.Tensor], list[tf.Tensor], list[tf.Tensor]]:
+    """One step of the base rule as a pure function: ``(deltas, new m, new v)``.
+
+    ``t`` is the 1-based step count (float). Pure so that an update can be applied to
+    tensors and differentiated through; :class:`Optimizer` applies it to variables.
+    Optimism is not part of the base rule (see :meth:`Optimizer.updates`).
+    """
+    deltas, m_out, v_out = [], [], []
+    for g, m_i, v_i in zip(grads, m, v, strict=True):
+        if spec.kind == "sgd":
+            delta = -spec.learning_rate * g
+        elif spec.kind == "rmsprop":
+            v_i = spec.rho * v_i + (1.0 - spec.rho) * tf.square(g)
+            delta = -spec.learning_rate * g / (tf.sqrt(tf.maximum(v_i, _V_FLOOR)) + spec.epsilon)
+        else:
+            m_i = spec.beta_1 * m_i + (1.0 - spec.beta_1) * g
+            v_i = spec.beta_2 * v_i + (1.0 - spec.beta_2) * tf.square(g)
+            m_hat = m_i / (1.0 - tf.pow(spec.beta_1, t))
+            v_hat = v_i / (1.0 - tf.pow(spec.beta_2, t))
+            delta = -spec.learning_rate * m_hat / (
+                tf.sqrt(tf.maximum(v_hat, _V_FLOOR)) + spec.epsilon)
+        deltas.append(delta)
+        m_out.append(m_i)
+        v_out.append(v_i)
+    return deltas, m_out, v_out
+
+
 class Optimizer:
-    """State and update of one player's optimizer."""
+    """State and update of one player's optimizer.
+
+    With ``spec.optimistic`` the applied step is ``2 * delta_t - delta_{t-1}``, where
+    ``delta`` is the base rule's step: optimistic gradient descent for ``sgd``
+    (w_{t+1} = w_t - 2 eta g_t + eta g_{t-1}) and Optimistic Adam for ``adam``
+    (Daskalakis et al. 2018, arXiv:1711.00141).
+    """
 
     def __init__(self, spec: OptimizerSpec, params: Sequence[tf.Variable], name: str):
         self.spec = spec
@@ -61,28 +109,25 @@ class Optimizer:
         zeros = [tf.zeros_like(p) for p in self.params]
         self.m = [tf.Variable(z, trainable=False, name=f"{name}/m{i}") for i, z in enumerate(zeros)]
         self.v = [tf.Variable(z, trainable=False, name=f"{name}/v{i}") for i, z in enumerate(zeros)]
+        self.previous = [tf.Variable(z, trainable=False, name=f"{name}/prev{i}")
+                         for i, z in enumerate(zeros)] if spec.optimistic else []
 
     @property
     def variables(self) -> list[tf.Variable]:
-        return [self.iterations, *self.m, *self.v]
+        return [self.iterations, *self.m, *self.v, *self.previous]
 
     def updates(self, grads: Sequence[tf.Tensor]) -> list[tf.Tensor]:
         """Advance the optimizer state and return the parameter deltas for ``grads``."""
-        s = self.spec
         t = tf.cast(self.iterations.assign_add(1), tf.float32)
-        deltas = []
-        for g, m, v in zip(grads, self.m, self.v, strict=True):
-            if s.kind == "sgd":
-                deltas.append(-s.learning_rate * g)
-            elif s.kind == "rmsprop":
-                v_new = v.assign(s.rho * v + (1.0 - s.rho) * tf.square(g))
-                deltas.append(-s.learning_rate * g / (tf.sqrt(v_new) + s.epsilon))
-            else:
-                m_new = m.assign(s.beta_1 * m + (1.0 - s.beta_1) * g)
-                v_new = v.assign(s.beta_2 * v + (1.0 - s.beta_2) * tf.square(g))
-                m_hat = m_new / (1.0 - tf.pow(s.beta_1, t))
-                v_hat = v_new / (1.0 - tf.pow(s.beta_2, t))
-                deltas.append(-s.learning_rate * m_hat / (tf.sqrt(v_hat) + s.epsilon))
+        deltas, m_new, v_new = base_deltas(self.spec, grads, self.m, self.v, t)
+        if self.spec.kind != "sgd":
+            for var, new in zip([*self.m, *self.v], [*m_new, *v_new], strict=True):
+                var.assign(new)
+        if self.spec.optimistic:
+            steps = [2.0 * d - prev for d, prev in zip(deltas, self.previous, strict=True)]
+            for prev, d in zip(self.previous, deltas, strict=True):
+                prev.assign(d)
+            deltas = steps
         return deltas
 
     def apply(self, grads: Sequence[tf.Tensor]) -> None:

@@ -1,0 +1,68 @@
+"""Unrolled discriminator look-ahead for the generator update (Metz et al. 2017).
+
+The generator minimizes ``f(theta, psi_K(theta, psi))`` where ``psi_K`` is the
+discriminator after ``K`` steps of its own optimizer from its current state, and the
+gradient flows through those ``K`` updates (arXiv:1611.02163). The look-ahead
+runs on tensors, never on the discriminator's variables or optimizer slots, so the
+discriminator is exactly as it was once the generator has stepped.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import tensorflow as tf
+
+from benches.gradient_norms import layer_norms
+from methods.parts.game import Players
+from methods.parts.losses import LossPair
+from methods.parts.method import GeneratorStep
+from methods.parts.optimizers import base_deltas
+
+
+def lookahead(players: Players, loss: LossPair, steps: int) -> list[tf.Tensor]:
+    """D's parameters after ``steps`` updates of its optimizer's base rule (no optimism),
+    each on a fresh minibatch, as a differentiable function of G's parameters."""
+    opt = players.d_opt
+    t0 = tf.cast(opt.iterations, tf.float32)
+
+    def unroll(k: tf.Tensor, d: list, m: list, v: list) -> tuple:
+        real, z = players.draw(k + 1)
+        with tf.GradientTape() as tape:
+            tape.watch(d)
+            fake = players.generator.apply(players.g_params, z)
+            d_loss = loss.d_loss(players.discriminator.apply(d, real),
+                                 players.discriminator.apply(d, fake))
+        grads = tape.gradient(d_loss, d, unconnected_gradients=tf.UnconnectedGradients.ZERO)
+        deltas, m, v = base_deltas(opt.spec, grads, m, v, t0 + tf.cast(k + 1, tf.float32))
+        return k + 1, [p + delta for p, delta in zip(d, deltas, strict=True)], m, v
+
+    # A while loop rather than Python unrolling: XLA compile time stays flat in ``steps``.
+    start = ([tf.identity(p) for p in players.d_params], [tf.identity(s) for s in opt.m],
+             [tf.identity(s) for s in opt.v])
+    _, d, _, _ = tf.while_loop(lambda k, *_: k < steps, unroll, (tf.constant(0), *start),
+                               maximum_iterations=steps)
+    return d
+
+
+def unrolled_generator_step(unroll_steps: int) -> GeneratorStep:
+    """A generator update whose loss is taken at the ``unroll_steps``-step look-ahead D."""
+    if unroll_steps < 0:
+        raise ValueError(f"unroll_steps must be >= 0, got {unroll_steps}")
+
+    def step(players: Players, method: Any) -> dict[str, tf.Tensor]:
+        _, z = players.draw(0)
+        with tf.GradientTape() as tape:
+            d_future = lookahead(players, method.loss, unroll_steps)
+            fake = players.generator.apply(players.g_params, z)
+            g_loss = method.loss.g_loss(players.discriminator.apply(d_future, fake))
+        grads = tape.gradient(g_loss, players.g_params,
+                              unconnected_gradients=tf.UnconnectedGradients.ZERO)
+        norm = tf.linalg.global_norm(grads)
+        layers = layer_norms(grads, players.generator, "g")
+        if method.g_transform is not None:
+            grads = method.g_transform(grads, players.g_params)
+        players.g_opt.apply(grads)
+        return {"g_loss": g_loss, "g_grad_norm": norm, **layers}
+
+    return step
