@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import statistics
 import time
 import traceback
 from typing import Any
 
-import numpy as np
-
 import methods
-from benches import datasets
+from benches import datasets, runtime
 from benches.matrix import Cell
 from benches.profiles import Schedule, schedule
 from benches.records import SCHEMA_VERSION, environment
+from benches.throughput import summarize
 from benches.trainer import Diverged, Trainer
 
 log = logging.getLogger(__name__)
@@ -37,21 +35,11 @@ def _eval_calls(n_calls: int, evals: int) -> set[int]:
     return {max(1, round(n_calls * (i + 1) / evals)) for i in range(evals)}
 
 
-def _timing(windows: list[float], schedule_: Schedule, xla: bool) -> dict[str, Any]:
-    steady = windows[1:] or windows
-    median = statistics.median(steady)
-    q = np.percentile(steady, [25, 75]) if len(steady) > 1 else [median, median]
-    spc = schedule_.steps_per_call
-    return {
-        "xla": xla,
-        "compile_seconds": max(windows[0] - median, 0.0),
-        "first_call_seconds": windows[0],
-        "steps_per_second": spc / median,
-        "steps_per_second_iqr": [spc / q[1], spc / q[0]],
-        "samples_per_second": spc * schedule_.batch_size / median,
-        "timed_windows": len(steady),
-        "steps_per_call": spc,
-    }
+def _timing(call_seconds: list[float], schedule_: Schedule, xla: bool) -> dict[str, Any]:
+    """Record timing fields: compile seconds, steady steps/s (median, IQR) and samples/s."""
+    return {**summarize(call_seconds, steps_per_call=schedule_.steps_per_call,
+                        batch_size=schedule_.batch_size, xla=xla),
+            "runtime": runtime.settings()}
 
 
 def run_cell(cell: Cell, profile: str, *, xla: bool = True, steps: int | None = None,

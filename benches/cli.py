@@ -1,4 +1,4 @@
-"""Command line: ``python -m benches {list,run,leaderboard}``."""
+"""Command line: ``python -m benches {list,run,leaderboard,timing}``."""
 
 from __future__ import annotations
 
@@ -46,6 +46,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     board = sub.add_parser("leaderboard", help="rebuild leaderboards from a run folder")
     board.add_argument("out", type=Path)
+
+    timing = sub.add_parser("timing", help="time each method's train step, XLA on and off")
+    timing.add_argument("--methods", help="comma-separated (default: every method)")
+    timing.add_argument("--datasets", help="comma-separated (default: every dataset)")
+    timing.add_argument("--profile", choices=list(PROFILES), default="quick",
+                        help="batch size and steps per call come from this profile")
+    timing.add_argument("--windows", type=_positive_int, default=5, help="timed calls per side")
+    timing.add_argument("--steps-per-call", type=_positive_int, help="override the profile's")
+    timing.add_argument("--out", type=Path, default=Path("runs/timing"), help="output folder")
     return parser
 
 
@@ -128,15 +137,43 @@ def cmd_leaderboard(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_timing(args: argparse.Namespace) -> int:
+    from benches.matrix import parse_datasets, parse_methods
+    from benches.timing import write_timing
+
+    try:
+        specs = parse_methods(args.methods)
+        names = parse_datasets(args.datasets)
+    except (KeyError, ValueError) as exc:
+        raise UsageError(exc.args[0]) from None
+    _check_writable(args.out)
+    command = "python -m benches " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    table, paths = write_timing(args.out, specs, names, profile=args.profile,
+                                windows=args.windows, steps_per_call=args.steps_per_call,
+                                command=command)
+    print(table, end="")
+    for path in paths:
+        print(path)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
+        from benches import runtime
+
+        try:
+            runtime.configure()
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
         if args.command == "list":
             return cmd_list()
         if args.command == "run":
             return cmd_run(args)
+        if args.command == "timing":
+            return cmd_timing(args)
         return cmd_leaderboard(args)
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
