@@ -139,6 +139,7 @@ def cmd_leaderboard(args: argparse.Namespace) -> int:
 
 def cmd_timing(args: argparse.Namespace) -> int:
     from benches.matrix import parse_datasets, parse_methods
+    from benches.progress import ProgressBar
     from benches.timing import write_timing
 
     try:
@@ -148,9 +149,12 @@ def cmd_timing(args: argparse.Namespace) -> int:
         raise UsageError(exc.args[0]) from None
     _check_writable(args.out)
     command = "python -m benches " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    bar = ProgressBar(len(specs) * len(names), unit="pairs")
+    bar.show()
     table, paths = write_timing(args.out, specs, names, profile=args.profile,
                                 windows=args.windows, steps_per_call=args.steps_per_call,
-                                command=command)
+                                command=command, progress=bar.advance)
+    bar.close()
     print(table, end="")
     for path in paths:
         print(path)

@@ -89,6 +89,19 @@ def metric_names(entries: Iterable[Entry]) -> list[str]:
     return [m for m in primary if m in seen] + sorted(seen - set(primary) - skip)
 
 
+def _cost(entry: Entry, reference: np.ndarray | None) -> str:
+    """Seconds per step relative to nsgan's (ratio of mean steps/s), e.g. ``2.1x``."""
+    rate = entry.timing("steps_per_second")
+    if reference is None or not reference.size or not rate.size:
+        return "—"
+    return f"{reference.mean() / rate.mean():.2f}x"
+
+
+def _xla_state(entries: Iterable[Entry]) -> str:
+    states = {r["timing"].get("xla") for e in entries for r in e.ok}
+    return {frozenset({True}): "on", frozenset({False}): "off"}.get(frozenset(states), "mixed")
+
+
 def markdown(dataset: str, entries: dict[str, Entry]) -> str:
     """The Markdown leaderboard of one dataset."""
     ranked = rank(entries.values())
@@ -108,14 +121,19 @@ def markdown(dataset: str, entries: dict[str, Entry]) -> str:
         f"- ranked by: {', '.join(f'{m} ({d})' for m, d in _primary(dataset))}; "
         "values are mean ± std over seeds that finished",
         "",
-        "| rank | method | seeds ok | " + " | ".join(metrics) + " | steps/s | compile s |",
-        "|---:|---|---:|" + "---:|" * len(metrics) + "---:|---:|",
+        f"- timing: median steps/s of each seed's timed windows, XLA {_xla_state(ranked)}; "
+        "cost = time per step relative to `nsgan` on this dataset",
+        "",
+        "| rank | method | seeds ok | " + " | ".join(metrics)
+        + " | steps/s | cost vs nsgan | compile s |",
+        "|---:|---|---:|" + "---:|" * len(metrics) + "---:|---:|---:|",
     ]
+    reference = entries["nsgan"].timing("steps_per_second") if "nsgan" in entries else None
     for i, e in enumerate(ranked, 1):
         cells = [mean_std(e.values(m)) for m in metrics]
         lines.append(
             f"| {i} | {e.label} | {len(e.ok)}/{len(e.records)} | " + " | ".join(cells)
-            + f" | {mean_std(e.timing('steps_per_second'))} | "
+            + f" | {mean_std(e.timing('steps_per_second'))} | {_cost(e, reference)} | "
             f"{mean_std(e.timing('compile_seconds'), 2)} |"
         )
     failures = [(e.label, r) for e in ranked for r in e.records if r["status"] != "ok"]

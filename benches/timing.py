@@ -15,7 +15,7 @@ import datetime as dt
 import json
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,6 @@ from benches import datasets, rng, runtime
 from benches.datasets.base import Dataset
 from benches.matrix import Cell, MethodSpec
 from benches.profiles import schedule
-from benches.progress import ProgressBar
 from benches.records import environment, write_atomic
 from benches.throughput import summarize
 from benches.trainer import Trainer
@@ -152,21 +151,24 @@ def markdown(rows: Sequence[dict[str, Any]], header: dict[str, Any]) -> str:
 
 def write_timing(out: Path, specs: Sequence[MethodSpec], dataset_names: Sequence[str], *,
                  profile: str, windows: int, steps_per_call: int | None = None,
-                 command: str = "") -> tuple[str, list[Path]]:
-    """Time every pair, write ``out/timing.md`` and ``out/timing.json``; return the table."""
+                 command: str = "", progress: Callable[[str], None] | None = None,
+                 ) -> tuple[str, list[Path]]:
+    """Time every pair, write ``out/timing.md`` and ``out/timing.json``; return the table.
+
+    ``progress`` is called with a label after each pair (the CLI draws a progress bar).
+    """
     header = {"command": command, "profile": profile, "windows": windows,
               "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
               "environment": environment(), "runtime": runtime.settings()}
-    progress = ProgressBar(len(specs) * len(dataset_names), unit="pairs")
     rows = []
     for name in dataset_names:
         for spec in specs:
             rows.append(time_pair(spec, name, profile=profile, windows=windows,
                                   steps_per_call=steps_per_call))
-            progress.advance(f"{name} {spec.label}: {rows[-1]['status']}")
+            if progress is not None:
+                progress(f"{name} {spec.label}: {rows[-1]['status']}")
             if rows[-1]["status"] != "ok":
                 log.warning("%s on %s: %s", spec.label, name, rows[-1]["error"])
-    progress.close()
     table = markdown(rows, header)
     paths = [Path(out) / "timing.md", Path(out) / "timing.json"]
     write_atomic(paths[0], table)
