@@ -1,16 +1,17 @@
 """Process-level TensorFlow/XLA runtime settings: the one place they are chosen.
 
-Measured on the 2-core CPU this suite is tuned on (``python -m benches timing``): with
-TensorFlow's default thread pools the XLA:CPU thunk executor runs independent kernels of
-the small GAN step concurrently and spends ~30% more CPU time per step than with one
-intra-op thread (work-stealing wake-ups and spinning for kernels of ~10-100 us), which on
-a loaded machine turns directly into lost wall-clock time. The non-XLA executor gains
-nothing from more threads at these sizes either. So the suite runs one intra-op and one
-inter-op thread by default; ``GANBENCH_INTRA_OP_THREADS`` / ``GANBENCH_INTER_OP_THREADS``
-override it (``0`` keeps TensorFlow's default: all cores), and ``XLA_FLAGS`` set by the
-user is passed through untouched. :func:`configure` must run before TensorFlow executes
-its first op; the CLI and the test suite call it first thing. Every record stores
-:func:`settings`.
+Measured on the suite's 2-core CPU with the ring8 ``nsgan`` step (batch 512, 100 steps
+per call, XLA on and off interleaved in one process): with TensorFlow's default thread
+pools the XLA:CPU thunk executor spends ~3,700 us of CPU per step against ~2,900 us with
+one intra-op thread, because it spreads the step's ~240 small kernels (10-100 us each)
+over the pool and pays for wake-ups and spinning; the non-XLA step costs ~2,900 us either
+way. On a shared machine that CPU is wall-clock time, so the suite runs one intra-op and
+one inter-op thread by default. ``GANBENCH_INTRA_OP_THREADS`` / ``GANBENCH_INTER_OP_THREADS``
+override it (``0`` keeps TensorFlow's default: all cores). No ``XLA_FLAGS`` are set: the
+legacy (non-thunk) runtime, oneDNN or XNNPACK/YNNPACK dot fusions, 512-bit vectors and
+single-threaded Eigen showed no reliable gain; a user's ``XLA_FLAGS`` pass through.
+:func:`configure` must run before TensorFlow executes its first op; the CLI and the test
+suites call it first thing. Every record and timing table stores :func:`settings`.
 """
 
 from __future__ import annotations
