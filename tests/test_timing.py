@@ -127,3 +127,16 @@ def test_leaderboard_shows_cost_relative_to_nsgan():
     assert "| 50 | 4.00x |" in board  # nsgan mean 200 steps/s vs 50
     assert "| 200 ± 141 | 1.00x |" in board
     assert "XLA on" in board
+
+
+def test_a_failing_pair_becomes_a_table_row():
+    from benches.timing import markdown as timing_markdown
+    from benches.timing import time_pair
+
+    row = time_pair(MethodSpec("nsgan"), "ring8", profile="nope", windows=1)
+    assert row["status"] == "failed" and "unknown profile 'nope'" in row["error"]
+    header = {"created": "now", "profile": "nope", "windows": 1,
+              "environment": {"cpu": "x", "cpu_count": 2, "tensorflow": "x"},
+              "runtime": runtime.settings()}
+    table = timing_markdown([row], header)
+    assert "| ring8 | nsgan | failed: KeyError: \"unknown profile 'nope'" in table
