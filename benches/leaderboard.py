@@ -120,7 +120,6 @@ def markdown(dataset: str, entries: dict[str, Entry]) -> str:
         f"- hardware: {env['cpu']} ({env['cpu_count']} CPUs), GPUs: {env['gpus'] or 'none'}",
         f"- ranked by: {', '.join(f'{m} ({d})' for m, d in _primary(dataset))}; "
         "values are mean ± std over seeds that finished",
-        "",
         f"- timing: median steps/s of each seed's timed windows, XLA {_xla_state(ranked)}; "
         "cost = time per step relative to `nsgan` on this dataset",
         "",
