@@ -5,23 +5,20 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
-import statistics
 import time
 import traceback
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 import methods
-from benches import datasets
+from benches import datasets, runtime, throughput
 from benches.checkpoints import CellCheckpoint, CheckpointError, discard
 from benches.matrix import Cell
 from benches.profiles import Schedule, schedule
 from benches.records import SCHEMA_VERSION, environment
 from benches.samples import keep_samples
 from benches.trainer import STAT_NAMES, Diverged, Trainer
-from metrics.gradient_health import summarize
+from metrics import gradient_health
 
 log = logging.getLogger(__name__)
 
@@ -42,21 +39,11 @@ def _eval_calls(n_calls: int, evals: int) -> set[int]:
     return {max(1, round(n_calls * (i + 1) / evals)) for i in range(evals)}
 
 
-def _timing(windows: list[float], schedule_: Schedule, xla: bool) -> dict[str, Any]:
-    steady = windows[1:] or windows
-    median = statistics.median(steady)
-    q = np.percentile(steady, [25, 75]) if len(steady) > 1 else [median, median]
-    spc = schedule_.steps_per_call
-    return {
-        "xla": xla,
-        "compile_seconds": max(windows[0] - median, 0.0),
-        "first_call_seconds": windows[0],
-        "steps_per_second": spc / median,
-        "steps_per_second_iqr": [spc / q[1], spc / q[0]],
-        "samples_per_second": spc * schedule_.batch_size / median,
-        "timed_windows": len(steady),
-        "steps_per_call": spc,
-    }
+def _timing(call_seconds: list[float], schedule_: Schedule, xla: bool) -> dict[str, Any]:
+    """Record timing fields: compile seconds, steady steps/s (median, IQR) and samples/s."""
+    return {**throughput.summarize(call_seconds, steps_per_call=schedule_.steps_per_call,
+                        batch_size=schedule_.batch_size, xla=xla),
+            "runtime": runtime.settings()}
 
 
 def cell_schedule(profile: str, family: str, steps: int | None = None) -> Schedule:
@@ -194,7 +181,7 @@ def run_cell(cell: Cell, profile: str, *, xla: bool = True, steps: int | None = 
             "traceback": traceback.format_exc(limit=8)})
     record["timing"]["wall_seconds"] = time.perf_counter() - start
     if method is not None and record["status"] != "failed":
-        record["gradient_health"] = summarize(
+        record["gradient_health"] = gradient_health.summarize(
             record["gradient_log"], probability=method.loss.probability is not None,
             diverged_step=(record["error"] or {}).get("step"),
             mode_coverage=dataset.mode_coverage(record["metrics"]))

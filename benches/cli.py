@@ -1,4 +1,4 @@
-"""Command line: ``python -m benches {list,run,leaderboard,compare,diagnose}``."""
+"""Command line: ``python -m benches {list,run,leaderboard,compare,diagnose,timing}``."""
 
 from __future__ import annotations
 
@@ -105,6 +105,15 @@ def build_parser() -> argparse.ArgumentParser:
     diag.add_argument("--steps", type=_positive_int, help="override the profile's training steps")
     diag.add_argument("--out", type=Path, default=Path("runs/diagnose"), help="output folder")
     diag.add_argument("--no-xla", action="store_true", help="run the same step without XLA")
+
+    timing = sub.add_parser("timing", help="time each method's train step, XLA on and off")
+    timing.add_argument("--methods", help="comma-separated (default: every method)")
+    timing.add_argument("--datasets", help="comma-separated (default: every dataset)")
+    timing.add_argument("--profile", choices=list(PROFILES), default="quick",
+                        help="batch size and steps per call come from this profile")
+    timing.add_argument("--windows", type=_positive_int, default=5, help="timed calls per side")
+    timing.add_argument("--steps-per-call", type=_positive_int, help="override the profile's")
+    timing.add_argument("--out", type=Path, default=Path("runs/timing"), help="output folder")
     return parser
 
 
@@ -226,6 +235,28 @@ def cmd_compare(args: argparse.Namespace) -> int:
     regressions = [d for d in deltas if d.regression]
     print(f"{len(regressions)} significant regression(s) at alpha {args.alpha}")
     return 1 if regressions and args.fail_on_regression else 0
+def cmd_timing(args: argparse.Namespace) -> int:
+    from benches.matrix import parse_datasets, parse_methods
+    from benches.progress import ProgressBar
+    from benches.timing import write_timing
+
+    try:
+        specs = parse_methods(args.methods)
+        names = parse_datasets(args.datasets)
+    except (KeyError, ValueError) as exc:
+        raise UsageError(exc.args[0]) from None
+    _check_writable(args.out)
+    command = "python -m benches " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    bar = ProgressBar(len(specs) * len(names), unit="pairs")
+    bar.show()
+    table, paths = write_timing(args.out, specs, names, profile=args.profile,
+                                windows=args.windows, steps_per_call=args.steps_per_call,
+                                command=command, progress=bar.advance)
+    bar.close()
+    print(table, end="")
+    for path in paths:
+        print(path)
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -235,6 +266,12 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
+        from benches import runtime
+
+        try:
+            runtime.configure()
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
         if args.command == "list":
             return cmd_list()
         if args.command == "run":
@@ -245,6 +282,8 @@ def main(argv: list[str] | None = None) -> int:
             from benches.diagnose import cmd_diagnose
 
             return cmd_diagnose(args)
+        if args.command == "timing":
+            return cmd_timing(args)
         return cmd_leaderboard(args)
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)

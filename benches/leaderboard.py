@@ -77,6 +77,7 @@ class Row:
     versus: Versus | None
     steps_per_second: Summary
     compile_seconds: Summary
+    cost_vs_nsgan: float  # time per step relative to nsgan's on this dataset (NaN: no nsgan)
 
 
 @dataclass
@@ -117,6 +118,8 @@ class Board:
                         f"batch {first.get('batch_size')}, seeds {_seed_list(seeds)}"),
             ("samples", samples),
             ("ranked by", ranked_by),
+            ("timing", f"median steps/s over each seed's timed windows, XLA {_xla_state(records)}; "
+                       "cost = time per step relative to `nsgan` on this dataset"),
         ]
 
     def footnotes(self) -> list[str]:
@@ -179,18 +182,27 @@ def health_cells(e: Entry) -> list[str]:
             outcomes(e)]
 
 
+def _xla_state(records: list[dict[str, Any]]) -> str:
+    states = {r["timing"].get("xla") for r in records if r["status"] == "ok"}
+    return {frozenset({True}): "on", frozenset({False}): "off"}.get(frozenset(states), "mixed")
+
+
 def build_board(dataset: str, entries: dict[str, Entry]) -> Board:
     """Rank a dataset's entries and compute every row's statistics."""
     ranked = rank(entries.values())
     primary = primary_metrics(ranked)
     metrics = metric_names(ranked, primary)
+    reference = summarize(entries["nsgan"].timing("steps_per_second")).mean \
+        if "nsgan" in entries else math.nan
     rows = []
     for i, e in enumerate(ranked, 1):
+        speed = summarize(e.timing("steps_per_second"))
         rows.append(Row(
             rank=i, entry=e, summaries={m: e.summary(m) for m in metrics},
             versus=None if i == 1 else versus_leader(ranked[0], e, primary),
-            steps_per_second=summarize(e.timing("steps_per_second")),
+            steps_per_second=speed,
             compile_seconds=summarize(e.timing("compile_seconds")),
+            cost_vs_nsgan=reference / speed.mean if speed.n else math.nan,
         ))
     return Board(dataset, primary, metrics, rows)
 
@@ -213,6 +225,10 @@ def interval(s: Summary, digits: int = 3) -> str:
     return f"[{fmt(s.ci_low, digits)}, {fmt(s.ci_high, digits)}]"
 
 
+def cost_text(cost: float) -> str:
+    return "—" if not math.isfinite(cost) else f"{cost:.2f}x"
+
+
 def versus_text(v: Versus | None) -> str:
     if v is None:
         return "leader"
@@ -226,9 +242,9 @@ def markdown(board: Board) -> str:
     lines = [f"# {board.dataset}", ""]
     lines += [f"- {k}: {v}" for k, v in board.header()]
     lines += ["", "| rank | method | seeds ok | failure rate | "
-              + " | ".join(board.metrics) + " | vs leader | steps/s | compile s | "
+              + " | ".join(board.metrics) + " | vs leader | steps/s | cost vs nsgan | compile s | "
               + " | ".join(HEALTH_COLUMNS) + " |",
-              "|---:|---|---:|---:|" + "---:|" * len(board.metrics) + "---|---:|---:|"
+              "|---:|---|---:|---:|" + "---:|" * len(board.metrics) + "---|---:|---:|---:|"
               + "---:|" * 4 + "---|"]
     for row in board.rows:
         e = row.entry
@@ -237,8 +253,8 @@ def markdown(board: Board) -> str:
         lines.append(
             f"| {row.rank} | {e.label} | {len(e.ok)}/{len(e.records)} | {e.failure_rate:.0%} | "
             + " | ".join(cells) + f" | {versus_text(row.versus)} | "
-            f"{mean_std(row.steps_per_second)} | {mean_std(row.compile_seconds, 2)} | "
-            + " | ".join(health_cells(e)) + " |")
+            f"{mean_std(row.steps_per_second)} | {cost_text(row.cost_vs_nsgan)} | "
+            f"{mean_std(row.compile_seconds, 2)} | " + " | ".join(health_cells(e)) + " |")
     lines += [""] + [f"{i}. {note}" for i, note in enumerate(board.footnotes(), 1)]
     failures = [(row.entry.label, r) for row in board.rows for r in row.entry.records
                 if r["status"] != "ok"]
@@ -261,7 +277,7 @@ def csv_text(board: Board) -> str:
     columns = ["rank", "method", "seeds", "seeds_ok", "failure_rate"]
     for m in [*board.metrics, "steps_per_second", "compile_seconds"]:
         columns += [f"{m}_{f}" for f in stat_fields]
-    columns += ["vs_leader_metric", "vs_leader_p", "vs_leader_significant"]
+    columns += ["cost_vs_nsgan", "vs_leader_metric", "vs_leader_p", "vs_leader_significant"]
     columns += [f"{k}_mean" for k in HEALTH_KEYS] + ["outcomes"]
     writer.writerow(columns)
     for row in board.rows:
@@ -270,6 +286,7 @@ def csv_text(board: Board) -> str:
         for s in [*(row.summaries[m] for m in board.metrics), row.steps_per_second,
                   row.compile_seconds]:
             values += [s.mean, s.std, s.ci_low, s.ci_high, s.n]
+        values.append(row.cost_vs_nsgan)
         v = row.versus
         values += [v.metric, v.p_value, v.significant] if v else ["", "", ""]
         values += [summarize(health_values(e, k)).mean for k in HEALTH_KEYS] + [outcomes(e)]
