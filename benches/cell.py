@@ -89,6 +89,7 @@ def run_cell(cell: Cell, profile: str, *, xla: bool = True, steps: int | None = 
     start = time.perf_counter()
     trainer = None
     try:
+        record["evaluation"] = dataset.evaluation_info(sched.eval_samples)
         method = registration.build(**hyperparameters)
         trainer = Trainer(method, dataset, seed=cell.seed, batch_size=sched.batch_size,
                           steps_per_call=sched.steps_per_call, xla=xla)

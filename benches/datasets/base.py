@@ -47,5 +47,10 @@ class Dataset(abc.ABC):
         """The hyperparameter overrides this dataset prescribes for ``method``."""
         return {**self.method_settings.get("*", {}), **self.method_settings.get(method, {})}
 
+    def evaluation_info(self, n_fake: int) -> dict[str, Any]:
+        """How ``evaluate`` computes its numbers: sample counts, reference, feature space."""
+        return {"n_real": None, "n_fake": n_fake, "real_split": "closed-form mixture",
+                "backbone": None}
+
     def describe(self) -> dict[str, Any]:
         return {"name": self.name, "family": self.family, "source": self.source}
