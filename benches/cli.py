@@ -1,4 +1,4 @@
-"""Command line: ``python -m benches {list,run,leaderboard}``."""
+"""Command line: ``python -m benches {list,run,leaderboard,evaluators}``."""
 
 from __future__ import annotations
 
@@ -43,6 +43,13 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--profile", choices=list(PROFILES), default="quick")
     run.add_argument("--out", type=Path, default=Path("runs/latest"), help="output folder")
     run.add_argument("--no-xla", action="store_true", help="run the same step without XLA")
+    run.add_argument("--data-dir", type=Path,
+                     help="offline image data folder (mnist/, cifar10/); sets GANBENCH_DATA_DIR")
+
+    ev = sub.add_parser("evaluators", help="train missing evaluator classifiers, show accuracy")
+    ev.add_argument("--data-dir", type=Path,
+                    help="offline image data folder (mnist/, cifar10/); sets GANBENCH_DATA_DIR")
+    ev.add_argument("--families", default="mnist,cifar10", help="comma-separated, e.g. mnist")
 
     board = sub.add_parser("leaderboard", help="rebuild leaderboards from a run folder")
     board.add_argument("out", type=Path)
@@ -75,6 +82,41 @@ def _check_writable(out: Path) -> None:
         raise UsageError(f"--out {out}: folder {probe} is not writable")
 
 
+def _use_data_dir(path: Path | None) -> None:
+    import os
+
+    from benches.datasets.image_sources import DATA_DIR_ENV
+
+    if path is None:
+        return
+    if not path.is_dir():
+        raise UsageError(f"--data-dir {path}: no such folder; expected a folder holding "
+                         "mnist/ (IDX .gz files) and/or cifar10/")
+    os.environ[DATA_DIR_ENV] = str(path.resolve())
+
+
+def cmd_evaluators(args: argparse.Namespace) -> int:
+    from benches import evaluators
+    from benches.datasets.image_sources import DataError
+
+    _use_data_dir(args.data_dir)
+    families = [f.strip() for f in args.families.split(",") if f.strip()]
+    unknown = [f for f in families if f not in evaluators.RECIPES]
+    if unknown or not families:
+        raise UsageError(f"--families {args.families!r}; valid: {', '.join(evaluators.RECIPES)}")
+    for family in families:
+        try:
+            ev = evaluators.get(family)
+        except DataError as exc:
+            raise UsageError(str(exc)) from None
+        info = ev.info
+        folder = evaluators.evaluator_dir(family, info["key"])
+        print(f"{family:8s} test accuracy {info['accuracy']:.4f} "
+              f"(target >= {evaluators.MIN_ACCURACY[family]:.3f}; data {info['data_source']}; "
+              f"trained in {info['train_seconds']:.0f} s; {folder})")
+    return 0
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from benches.cell import run_cell
     from benches.leaderboard import write_leaderboards
@@ -85,6 +127,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     if not (args.all or args.methods or args.datasets):
         raise UsageError("nothing to run: pass --all, or --methods and/or --datasets")
+    _use_data_dir(args.data_dir)
     try:
         specs = parse_methods(args.methods)
         names = parse_datasets(args.datasets)
@@ -137,6 +180,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_list()
         if args.command == "run":
             return cmd_run(args)
+        if args.command == "evaluators":
+            return cmd_evaluators(args)
         return cmd_leaderboard(args)
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)

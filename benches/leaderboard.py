@@ -89,6 +89,14 @@ def metric_names(entries: Iterable[Entry]) -> list[str]:
     return [m for m in primary if m in seen] + sorted(seen - set(primary) - skip)
 
 
+def _evaluation_line(record: dict[str, Any]) -> list[str]:
+    ev = record.get("evaluation")
+    if not ev or ev.get("backbone") is None:
+        return []
+    return [f"- evaluation: n_real {ev['n_real']} ({ev['real_split']} split), n_fake "
+            f"{ev['n_fake']}, features: {ev['backbone']}"]
+
+
 def markdown(dataset: str, entries: dict[str, Entry]) -> str:
     """The Markdown leaderboard of one dataset."""
     ranked = rank(entries.values())
@@ -101,6 +109,7 @@ def markdown(dataset: str, entries: dict[str, Entry]) -> str:
         f"- dataset: {dataset} (source: {first['dataset']['source']})",
         f"- profile: {first['profile']}, steps: {first['steps']}, batch: {first['batch_size']}, "
         f"evaluated on {first.get('eval_samples', '?')} generated samples",
+        *_evaluation_line(first),
         f"- command: `{first.get('command') or 'n/a'}`",
         f"- date: {max(r['created'] for e in ranked for r in e.records)}",
         f"- versions: TensorFlow {env['tensorflow']}, Keras {env['keras']}, Python {env['python']}",
