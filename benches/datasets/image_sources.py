@@ -81,12 +81,12 @@ def read_idx(path: Path, kind: str) -> np.ndarray:
     expected = _IDX_MAGIC[kind]
     ndim = 3 if kind == "images" else 1
     header = 4 + 4 * ndim
-    if len(raw) < header:
-        raise DataError(f"{path}: truncated IDX header ({len(raw)} bytes, need {header})")
-    magic = int.from_bytes(raw[:4], "big")
-    if magic != expected:
+    magic = int.from_bytes(raw[:4], "big") if len(raw) >= 4 else None
+    if magic is not None and magic != expected:
         raise DataError(f"{path}: wrong IDX magic {magic}; expected {expected} for {kind} "
                         "(2051 = uint8 images [n, rows, cols], 2049 = uint8 labels [n])")
+    if len(raw) < header:
+        raise DataError(f"{path}: truncated IDX header ({len(raw)} bytes, need {header})")
     shape = [int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim)]
     size = int(np.prod(shape))
     if len(raw) - header != size:
@@ -215,15 +215,15 @@ def tfds_split(name: str, split: str, tfds_data_dir: str | None = None) -> Split
     import tensorflow_datasets as tfds
 
     try:
-        ds = tfds.load(name, split=split, batch_size=-1, as_supervised=True,
-                       data_dir=tfds_data_dir)
+        ds = tfds.load(name, split=split, as_supervised=True, data_dir=tfds_data_dir)
     except Exception as exc:
         raise DataError(
             f"tfds.load({name!r}) failed ({type(exc).__name__}: {str(exc)[:200]}); without "
             f"internet, point {DATA_DIR_ENV} or `run --data-dir` at a folder holding "
             "mnist/*.gz and cifar10/ (see benches/datasets/image_sources.py)") from None
-    images, labels = tfds.as_numpy(ds)
-    return Split(np.asarray(images, np.uint8), np.asarray(labels, np.int64), "tfds")
+    batches = list(tfds.as_numpy(ds.batch(10_000)))
+    return Split(np.concatenate([b[0] for b in batches]).astype(np.uint8),
+                 np.concatenate([b[1] for b in batches]).astype(np.int64), "tfds")
 
 
 # -- caching ------------------------------------------------------------------------------
