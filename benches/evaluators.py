@@ -52,8 +52,8 @@ class Recipe:
 
 
 RECIPES = {
-    "mnist": Recipe(blocks=((16,), (32, 32)), feature_dim=64, epochs=3, batch_size=128,
-                    learning_rate=2e-3, weight_decay=5e-4, crop_padding=0, flips=False),
+    "mnist": Recipe(blocks=((16,), (32, 32)), feature_dim=64, epochs=5, batch_size=128,
+                    learning_rate=3e-3, weight_decay=0.0, crop_padding=0, flips=False),
     "cifar10": Recipe(blocks=((32,), (64, 64), (128, 128)), feature_dim=128, epochs=8,
                       batch_size=128, learning_rate=3e-3, weight_decay=5e-4, crop_padding=2,
                       flips=True),

@@ -39,7 +39,7 @@ PROFILES: dict[str, dict[str, Schedule]] = {
     "quick": {
         "mixture": Schedule(steps=5000, batch_size=512, steps_per_call=100, evals=5,
                             eval_samples=2500, seeds=3),
-        "image": Schedule(steps=600, batch_size=64, steps_per_call=50, evals=2,
+        "image": Schedule(steps=400, batch_size=64, steps_per_call=50, evals=2,
                           eval_samples=2000, seeds=1),
     },
     "full": {
