@@ -12,11 +12,10 @@ def _toy_split(n: int, seed: int) -> image_sources.Split:
     # Two classes a small CNN separates at once: bright top half vs bright bottom half.
     rng = np.random.default_rng(seed)
     labels = rng.integers(0, 2, n)
-    images = rng.integers(0, 60, (n, 8, 8, 1)).astype(np.uint8)
-    for i, y in enumerate(labels):
-        images[i, :4] += 180 * (y == 0)
-        images[i, 4:] += 180 * (y == 1)
-    return image_sources.Split(images, labels.astype(np.int64), "toy")
+    images = rng.integers(0, 60, (n, 8, 8, 1))
+    images[labels == 0, :4] += 180
+    images[labels == 1, 4:] += 180
+    return image_sources.Split(images.astype(np.uint8), labels.astype(np.int64), "toy")
 
 
 def test_trains_caches_and_reloads_a_tiny_evaluator(tmp_path, monkeypatch):
@@ -33,7 +32,7 @@ def test_trains_caches_and_reloads_a_tiny_evaluator(tmp_path, monkeypatch):
     folder = evaluators.evaluator_dir("toy", ev.info["key"])
     assert json.loads((folder / "info.json").read_text())["data_source"] == "toy"
     feats, logits = ev.features_and_logits(evaluators.to_unit_range(splits["test"].images))
-    assert feats.shape == (128, 8) and logits.shape == (128, 2)
+    assert feats.shape == (128, 8) and logits.shape == (128, 10)  # 10-way head
     # the key changes with the recipe and with the data, so stale caches are never used
     other = dataclasses.replace(recipe, epochs=4)
     assert evaluators.cache_key("toy", other, splits["train"]) != ev.info["key"]
