@@ -10,12 +10,14 @@ Evaluation compares ``n_fake`` generated samples with ``n_real`` = ``n_fake`` re
 samples drawn (fixed seed) from the *test* split, in the penultimate-layer feature space
 of the family's evaluator classifier (:mod:`benches.evaluators`); Stacked MNIST
 classifies and embeds each channel with the MNIST evaluator (features concatenated).
+With ``GANBENCH_INCEPTION_GRAPH`` set, FID with the TTUR Inception graph is added.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
+import os
 from typing import Any
 
 import numpy as np
@@ -25,6 +27,7 @@ from benches import evaluators, rng
 from benches.datasets import image_sources
 from benches.datasets.base import Dataset
 from benches.networks import DCGANDiscriminator, DCGANGenerator
+from metrics import inception
 from metrics.frechet import frechet_distance
 from metrics.kid import kernel_inception_distance
 from metrics.mode_coverage import mode_coverage
@@ -115,7 +118,11 @@ class ImageDataset(Dataset):
         fake, fake_modes = self.embed(samples)
         real, _ = self._reference_features(len(samples))
         kid = kernel_inception_distance(real, fake)
+        extra = {}
+        if os.environ.get(inception.GRAPH_ENV):  # Inception on CPU is slow: opt in
+            extra["fid"] = inception.fid(self.real_reference(len(samples)), samples)
         return {
+            **extra,
             "fd": frechet_distance(real, fake),
             "kid": kid.mean, "kid_std": kid.std,
             **precision_recall(real, fake, k=3),
@@ -127,6 +134,9 @@ class ImageDataset(Dataset):
         ev = evaluators.get(self.evaluator_family)
         return {"n_real": n_fake, "n_fake": n_fake, "real_split": REAL_SPLIT,
                 "backbone": ev.backbone, "evaluator_accuracy": ev.info["accuracy"],
+                "fid": (f"Inception 2015-12-05 ({os.environ[inception.GRAPH_ENV]})"
+                        if os.environ.get(inception.GRAPH_ENV) else
+                        f"not computed: set {inception.GRAPH_ENV}"),
                 "features": "evaluator penultimate layer"
                             + (" per channel, concatenated" if self.image_shape[2] == 3
                                and self.evaluator_family == "mnist" else "")}
