@@ -48,12 +48,14 @@ class Recipe:
     weight_decay: float
     crop_padding: int  # random crops from zero-padded images (0: no augmentation)
     flips: bool
+    flatten: bool = False  # flatten the last feature map instead of global average pooling
     seed: int = 0
 
 
 RECIPES = {
     "mnist": Recipe(blocks=((16,), (32, 32)), feature_dim=64, epochs=5, batch_size=128,
-                    learning_rate=3e-3, weight_decay=0.0, crop_padding=0, flips=False),
+                    learning_rate=3e-3, weight_decay=0.0, crop_padding=0, flips=False,
+                    flatten=True),
     "cifar10": Recipe(blocks=((32,), (64, 64), (128, 128)), feature_dim=128, epochs=8,
                       batch_size=128, learning_rate=3e-3, weight_decay=5e-4, crop_padding=2,
                       flips=True),
@@ -68,7 +70,7 @@ def to_unit_range(images: np.ndarray) -> np.ndarray:
 
 
 def build_model(recipe: Recipe, input_shape: tuple[int, int, int], classes: int = 10):
-    """The evaluator CNN: conv-BN-ReLU blocks, global average pool, feature layer, logits."""
+    """The evaluator CNN: conv-BN-ReLU blocks, pool or flatten, feature layer, logits."""
     import keras
 
     keras.utils.set_random_seed(recipe.seed)
@@ -80,7 +82,8 @@ def build_model(recipe: Recipe, input_shape: tuple[int, int, int], classes: int 
                                            kernel_regularizer=reg),
                        keras.layers.BatchNormalization(), keras.layers.ReLU()]
         layers.append(keras.layers.MaxPooling2D())
-    layers += [keras.layers.GlobalAveragePooling2D(),
+    pool = keras.layers.Flatten() if recipe.flatten else keras.layers.GlobalAveragePooling2D()
+    layers += [pool,
                keras.layers.Dense(recipe.feature_dim, kernel_regularizer=reg),
                keras.layers.BatchNormalization(), keras.layers.ReLU(name="features"),
                keras.layers.Dropout(0.2), keras.layers.Dense(classes, name="logits")]
