@@ -148,7 +148,7 @@ class Evaluator:
         self.info = info
         head = keras.Model(model.inputs, [model.get_layer("features").output,
                                           model.get_layer("logits").output])
-        self._apply = tf.function(lambda x: head(x, training=False))
+        self._apply = tf.function(lambda x: head(x, training=False), autograph=False)
 
     @property
     def backbone(self) -> str:
