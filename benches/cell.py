@@ -121,6 +121,7 @@ def run_cell(cell: Cell, profile: str, *, xla: bool = True, steps: int | None = 
     start = time.perf_counter()
     trainer = method = None
     try:
+        record["evaluation"] = dataset.evaluation_info(sched.eval_samples)
         method = methods.get(cell.method.name).build(**record["method"]["hyperparameters"])
 
         def new_trainer() -> Trainer:

@@ -1,4 +1,4 @@
-"""Command line: ``python -m benches {list,run,leaderboard,compare,diagnose,timing}``."""
+"""Command line: ``python -m benches {list,run,leaderboard,compare,diagnose,timing,evaluators}``."""
 
 from __future__ import annotations
 
@@ -81,6 +81,13 @@ def build_parser() -> argparse.ArgumentParser:
                                        "(default: start a local Ray instance)")
     run.add_argument("--tensorboard", action="store_true",
                      help="also write per-cell TensorBoard scalars to OUT/tensorboard/")
+    run.add_argument("--data-dir", type=Path,
+                     help="offline image data folder (mnist/, cifar10/); sets GANBENCH_DATA_DIR")
+
+    ev = sub.add_parser("evaluators", help="train missing evaluator classifiers, show accuracy")
+    ev.add_argument("--data-dir", type=Path,
+                    help="offline image data folder (mnist/, cifar10/); sets GANBENCH_DATA_DIR")
+    ev.add_argument("--families", default="mnist,cifar10", help="comma-separated, e.g. mnist")
 
     board = sub.add_parser("leaderboard",
                            help="rebuild leaderboards (Markdown, CSV) and index.html from records")
@@ -155,6 +162,41 @@ def _resume_command(argv: list[str]) -> str:
     return "python -m benches " + " ".join(shlex.quote(a) for a in argv if a != "--force")
 
 
+def _use_data_dir(path: Path | None) -> None:
+    import os
+
+    from benches.datasets.image_sources import DATA_DIR_ENV
+
+    if path is None:
+        return
+    if not path.is_dir():
+        raise UsageError(f"--data-dir {path}: no such folder; expected a folder holding "
+                         "mnist/ (IDX .gz files) and/or cifar10/")
+    os.environ[DATA_DIR_ENV] = str(path.resolve())
+
+
+def cmd_evaluators(args: argparse.Namespace) -> int:
+    from benches import evaluators
+    from benches.datasets.image_sources import DataError
+
+    _use_data_dir(args.data_dir)
+    families = [f.strip() for f in args.families.split(",") if f.strip()]
+    unknown = [f for f in families if f not in evaluators.RECIPES]
+    if unknown or not families:
+        raise UsageError(f"--families {args.families!r}; valid: {', '.join(evaluators.RECIPES)}")
+    for family in families:
+        try:
+            ev = evaluators.get(family)
+        except DataError as exc:
+            raise UsageError(str(exc)) from None
+        info = ev.info
+        folder = evaluators.evaluator_dir(family, info["key"])
+        print(f"{family:8s} test accuracy {info['accuracy']:.4f} "
+              f"(target >= {evaluators.MIN_ACCURACY[family]:.3f}; data {info['data_source']}; "
+              f"trained in {info['train_seconds']:.0f} s; {folder})")
+    return 0
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from benches import datasets
     from benches.matrix import expand, parse_datasets, parse_methods
@@ -165,6 +207,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise UsageError("nothing to run: pass --all, or --methods and/or --datasets")
     if args.address and args.executor != "ray":
         raise UsageError("--address is for --executor ray")
+    _use_data_dir(args.data_dir)
     try:
         specs = parse_methods(args.methods)
         names = parse_datasets(args.datasets)
@@ -284,6 +327,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_diagnose(args)
         if args.command == "timing":
             return cmd_timing(args)
+        if args.command == "evaluators":
+            return cmd_evaluators(args)
         return cmd_leaderboard(args)
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -50,3 +50,135 @@ class MLP:
     def layer_of(self, param_index: int) -> str:
         """The layer a parameter belongs to (for per-layer gradient norms)."""
         return self.layer_names[param_index // 2]
+
+
+# -- DCGAN-style image networks ---------------------------------------------------------
+# Radford et al. 2016 (arXiv:1511.06434), scaled down for CPU. The spatial size doubles
+# twice, so images must be 4 * base pixels wide (28 = 4 * 7, 32 = 4 * 8).
+#
+# Generator: z -> dense to [base, base, 2w] -> BN -> ReLU
+#              -> 2x nearest upsample, 3x3 conv to w -> BN -> ReLU
+#              -> 2x nearest upsample, 3x3 conv to channels -> tanh.
+#   Upsample-then-convolve replaces DCGAN's stride-2 transposed convolutions (same
+#   resolution schedule, no checkerboard artifacts; Odena et al. 2016, Distill).
+#   Batch norm normalizes with the statistics of the batch being generated, in training
+#   and in evaluation alike (no running averages), as in the DCGAN reference code; so
+#   evaluation generates in large batches (``Trainer.generate`` uses 1000).
+# Discriminator: 4x4 stride-2 conv to w -> LeakyReLU(0.2) -> 4x4 stride-2 conv to 2w ->
+#   LeakyReLU(0.2) -> dense to one logit. No batch norm, so gradient penalties and other
+#   per-sample quantities stay per-sample.
+# Parameters are flat lists of kernels and biases (BN's gamma and beta in the generator);
+# conv kernels are [h, w, in, out], so weight wrappers (spectral norm) and input widening
+# (PacGAN packing) apply directly. Convolutions run as patch extraction by strided slices
+# plus one matmul (``conv2d``), equal to ``tf.nn.conv2d`` with SAME padding: XLA's CPU
+# backend compiles that many times faster than its native convolution gradients.
+
+
+def conv2d(x: tf.Tensor, kernel: tf.Tensor, stride: int) -> tf.Tensor:
+    """SAME-padded 2D convolution of NHWC ``x`` with kernel [h, w, in, out] (im2col)."""
+    kh, kw, cin, cout = kernel.shape
+    h, w = x.shape[1], x.shape[2]
+    oh, ow = -(-h // stride), -(-w // stride)
+    pad_h, pad_w = max((oh - 1) * stride + kh - h, 0), max((ow - 1) * stride + kw - w, 0)
+    x = tf.pad(x, [[0, 0], [pad_h // 2, pad_h - pad_h // 2], [pad_w // 2, pad_w - pad_w // 2],
+                   [0, 0]])
+    patches = tf.concat([x[:, i:i + stride * (oh - 1) + 1:stride,
+                           j:j + stride * (ow - 1) + 1:stride, :]
+                         for i in range(kh) for j in range(kw)], axis=-1)
+    return tf.einsum("nhwk,ko->nhwo", patches, tf.reshape(kernel, [kh * kw * cin, cout]))
+
+
+def _upsample(x: tf.Tensor) -> tf.Tensor:
+    """Nearest-neighbour 2x upsampling by broadcasting (static shapes, so unrolled and
+    higher-order gradients compile with XLA, which ``tf.repeat``'s gradient does not)."""
+    n, h, w, c = x.shape
+    tiled = tf.broadcast_to(x[:, :, None, :, None, :], [n, h, 2, w, 2, c])
+    return tf.reshape(tiled, [n, 2 * h, 2 * w, c])
+
+
+def _normal_init(seed: int, shape: list[int]) -> tf.Tensor:
+    # DCGAN initializes all weights from N(0, 0.02).
+    return keras.initializers.RandomNormal(stddev=0.02, seed=seed)(shape)
+
+
+def _batch_norm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor) -> tf.Tensor:
+    mean, var = tf.nn.moments(x, axes=list(range(x.shape.rank - 1)))
+    return tf.nn.batch_normalization(x, mean, var, beta, gamma, 1e-5)
+
+
+@dataclass(frozen=True)
+class DCGANGenerator:
+    """DCGAN generator for ``image_shape`` (h, w, c) with h = w = 4 * base; see above."""
+
+    latent_dim: int
+    image_shape: tuple[int, int, int]
+    width: int = 32
+    name: str = "generator"
+
+    @property
+    def base(self) -> int:
+        if self.image_shape[0] % 4 or self.image_shape[0] != self.image_shape[1]:
+            raise ValueError(f"image shape {self.image_shape}: need square, side divisible by 4")
+        return self.image_shape[0] // 4
+
+    @property
+    def layer_names(self) -> list[str]:
+        return ["dense", "conv1", "conv2"]
+
+    def layer_of(self, param_index: int) -> str:
+        return self.layer_names[min(param_index // 3, 2)]
+
+    def init(self, seed: int) -> list[tf.Variable]:
+        w, b, c = self.width, self.base, self.image_shape[2]
+        shapes = [
+            ("dense/kernel", _normal_init(seed * 1000, [self.latent_dim, b * b * 2 * w])),
+            ("bn0/gamma", tf.ones([2 * w])), ("bn0/beta", tf.zeros([2 * w])),
+            ("conv1/kernel", _normal_init(seed * 1000 + 1, [3, 3, 2 * w, w])),
+            ("bn1/gamma", tf.ones([w])), ("bn1/beta", tf.zeros([w])),
+            ("conv2/kernel", _normal_init(seed * 1000 + 2, [3, 3, w, c])),
+            ("conv2/bias", tf.zeros([c])),
+        ]
+        return [tf.Variable(v, name=f"{self.name}/{n}") for n, v in shapes]
+
+    def apply(self, params: Sequence[tf.Tensor], z: tf.Tensor) -> tf.Tensor:
+        dense, g0, b0, k1, g1, b1, k2, bias2 = params
+        b = self.base
+        x = tf.reshape(tf.matmul(z, dense), [-1, b, b, 2 * self.width])
+        x = tf.nn.relu(_batch_norm(x, g0, b0))
+        x = tf.nn.relu(_batch_norm(conv2d(_upsample(x), k1, 1), g1, b1))
+        return tf.tanh(conv2d(_upsample(x), k2, 1) + bias2)
+
+
+@dataclass(frozen=True)
+class DCGANDiscriminator:
+    """DCGAN discriminator (no batch norm) for ``image_shape`` (h, w, c); see above."""
+
+    image_shape: tuple[int, int, int]
+    width: int = 32
+    name: str = "discriminator"
+
+    @property
+    def layer_names(self) -> list[str]:
+        return ["conv0", "conv1", "dense"]
+
+    def layer_of(self, param_index: int) -> str:
+        return self.layer_names[param_index // 2]
+
+    def init(self, seed: int) -> list[tf.Variable]:
+        w, (h, _, c) = self.width, self.image_shape
+        flat = (h // 4) * (h // 4) * 2 * w
+        shapes = [
+            ("conv0/kernel", _normal_init(seed * 1000, [4, 4, c, w])),
+            ("conv0/bias", tf.zeros([w])),
+            ("conv1/kernel", _normal_init(seed * 1000 + 1, [4, 4, w, 2 * w])),
+            ("conv1/bias", tf.zeros([2 * w])),
+            ("dense/kernel", _normal_init(seed * 1000 + 2, [flat, 1])),
+            ("dense/bias", tf.zeros([1])),
+        ]
+        return [tf.Variable(v, name=f"{self.name}/{n}") for n, v in shapes]
+
+    def apply(self, params: Sequence[tf.Tensor], x: tf.Tensor) -> tf.Tensor:
+        k0, b0, k1, b1, dense, bias = params
+        x = tf.nn.leaky_relu(conv2d(x, k0, 2) + b0, 0.2)
+        x = tf.nn.leaky_relu(conv2d(x, k1, 2) + b1, 0.2)
+        return tf.matmul(tf.reshape(x, [-1, dense.shape[0]]), dense) + bias

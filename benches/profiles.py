@@ -45,16 +45,22 @@ PROFILES: dict[str, dict[str, Schedule]] = {
         "mixture": Schedule(steps=200, batch_size=128, steps_per_call=50, evals=2,
                             eval_samples=1000, seeds=1),
         "dirac": _dirac(seeds=1),
+        "image": Schedule(steps=20, batch_size=32, steps_per_call=10, evals=1,
+                          eval_samples=500, seeds=1),
     },
     "quick": {
-        "mixture": Schedule(steps=5000, batch_size=512, steps_per_call=100, evals=5,
+        "mixture": Schedule(steps=2000, batch_size=512, steps_per_call=100, evals=5,
                             eval_samples=2500, seeds=3),
         "dirac": _dirac(seeds=3),
+        "image": Schedule(steps=300, batch_size=64, steps_per_call=50, evals=2,
+                          eval_samples=2000, seeds=1),
     },
     "full": {
         "mixture": Schedule(steps=25000, batch_size=512, steps_per_call=250, evals=10,
                             eval_samples=2500, seeds=10, checkpoint_every=2500),
         "dirac": _dirac(seeds=5),
+        "image": Schedule(steps=50000, batch_size=64, steps_per_call=500, evals=10,
+                          eval_samples=10000, seeds=5, checkpoint_every=5000),
     },
 }
 

@@ -125,3 +125,13 @@ def test_stateful_and_noisy_steps_agree_with_and_without_xla(name):
     if a.d_wrapped is not None:
         for ua, ub in zip(a.d_wrapped.variables, b.d_wrapped.variables, strict=True):
             np.testing.assert_allclose(ua.numpy(), ub.numpy(), atol=1e-6)
+
+
+def test_image_packing_stacks_samples_along_channels():
+    from methods.parts.packing import pack_samples
+
+    x = tf.reshape(tf.range(4 * 2 * 2 * 3, dtype=tf.float32), [4, 2, 2, 3])
+    packed = pack_samples(x, 2).numpy()
+    assert packed.shape == (2, 2, 2, 6)
+    np.testing.assert_array_equal(packed[1, :, :, :3], x.numpy()[2])
+    np.testing.assert_array_equal(packed[1, :, :, 3:], x.numpy()[3])

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from benches.datasets.base import Dataset
 from benches.datasets.dirac import dirac
+from benches.datasets.images import cifar10, mnist, stacked_mnist
 from benches.datasets.mixtures import grid25, ring8
 
 __all__ = ["Dataset", "available", "get"]
 
 
 def _all() -> dict[str, Dataset]:
-    return {d.name: d for d in (ring8(), grid25(), dirac())}
+    return {d.name: d for d in (ring8(), grid25(), dirac(), mnist(), stacked_mnist(), cifar10())}
 
 
 def available() -> list[Dataset]:

@@ -79,6 +79,11 @@ class Dataset(abc.ABC):
         """Points drawn under generated samples in the report (e.g. a mixture's modes)."""
         return None
 
+    def evaluation_info(self, n_fake: int) -> dict[str, Any]:
+        """How ``evaluate`` computes its numbers: sample counts, reference, feature space."""
+        return {"n_real": None, "n_fake": n_fake, "real_split": "closed-form mixture",
+                "backbone": None}
+
     def describe(self) -> dict[str, Any]:
         out = {"name": self.name, "family": self.family, "source": self.source,
                "primary_metrics": [list(p) for p in self.primary_metrics]}

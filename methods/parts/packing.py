@@ -13,19 +13,29 @@ import tensorflow as tf
 
 
 def pack_samples(x: tf.Tensor, pack: int) -> tf.Tensor:
-    """``[pack * n, d]`` -> ``[n, pack * d]``: consecutive samples side by side."""
+    """Consecutive samples side by side: ``[pack * n, d] -> [n, pack * d]``; images are
+    stacked along channels, ``[pack * n, h, w, c] -> [n, h, w, pack * c]``."""
     if pack == 1:
         return x
-    if x.shape.rank != 2 or x.shape[0] % pack:
-        raise ValueError(f"packing {pack} needs a [pack * n, d] batch, got shape {x.shape}")
-    return tf.reshape(x, [x.shape[0] // pack, pack * x.shape[1]])
+    if x.shape.rank not in (2, 4) or x.shape[0] % pack:
+        raise ValueError(f"packing {pack} needs a [pack * n, d] or [pack * n, h, w, c] batch, "
+                         f"got shape {x.shape}")
+    n = x.shape[0] // pack
+    if x.shape.rank == 2:
+        return tf.reshape(x, [n, pack * x.shape[1]])
+    _, h, w, c = x.shape
+    grouped = tf.transpose(tf.reshape(x, [n, pack, h, w, c]), [0, 2, 3, 1, 4])
+    return tf.reshape(grouped, [n, h, w, pack * c])
 
 
 def widen_input(network: Any, pack: int) -> Any:
     """The same network family with an input ``pack`` times wider (a packed D)."""
     if pack == 1:
         return network
-    if not (dataclasses.is_dataclass(network) and hasattr(network, "input_dim")):
-        raise TypeError(f"packing needs a network dataclass with an input_dim field, "
-                        f"got {type(network).__name__}")
-    return dataclasses.replace(network, input_dim=network.input_dim * pack)
+    if dataclasses.is_dataclass(network) and hasattr(network, "input_dim"):
+        return dataclasses.replace(network, input_dim=network.input_dim * pack)
+    if dataclasses.is_dataclass(network) and hasattr(network, "image_shape"):
+        h, w, c = network.image_shape
+        return dataclasses.replace(network, image_shape=(h, w, c * pack))
+    raise TypeError(f"packing needs a network dataclass with an input_dim or image_shape "
+                    f"field, got {type(network).__name__}")

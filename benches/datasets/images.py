@@ -1,0 +1,182 @@
+"""Image datasets: MNIST, Stacked MNIST and CIFAR-10.
+
+The training split is held as one uint8 tensor and real batches are gathered with
+indices from :mod:`benches.rng` inside the compiled step (no host round trip), scaled to
+[-1, 1]. Stacked MNIST (Metz et al. 2017, arXiv:1611.02163; Srivastava et al. 2017,
+arXiv:1705.07761; Lin et al. 2018, arXiv:1712.04086) stacks three independently drawn
+MNIST digits as the RGB channels: 1,000 modes.
+
+Evaluation compares ``n_fake`` generated samples with ``n_real`` = ``n_fake`` real
+samples drawn (fixed seed) from the *test* split, in the penultimate-layer feature space
+of the family's evaluator classifier (:mod:`benches.evaluators`); Stacked MNIST
+classifies and embeds each channel with the MNIST evaluator (features concatenated).
+With ``GANBENCH_INCEPTION_GRAPH`` set, FID with the TTUR Inception graph is added.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+from typing import Any
+
+import numpy as np
+import tensorflow as tf
+
+from benches import evaluators, rng
+from benches.datasets import image_sources
+from benches.datasets.base import Dataset
+from benches.networks import DCGANDiscriminator, DCGANGenerator
+from metrics import inception
+from metrics.frechet import frechet_distance
+from metrics.kid import kernel_inception_distance
+from metrics.mode_coverage import mode_coverage
+from metrics.prdc import density_coverage, precision_recall
+
+log = logging.getLogger(__name__)
+
+REAL_SPLIT = "test"
+_REFERENCE_SEED = 2024
+
+
+@functools.cache
+def _split(family: str, split: str, data_dir: str | None) -> image_sources.Split:
+    del data_dir  # part of the cache key only: the loaders read the environment
+    return evaluators.LOADERS[family](split)
+
+
+def load_split(family: str, split: str) -> image_sources.Split:
+    """A split of ``family``'s data for the configured data folder (cached per process)."""
+    root = image_sources.data_dir()
+    return _split(family, split, str(root) if root else None)
+
+
+class ImageDataset(Dataset):
+    """An image dataset drawn from an evaluator family's training split."""
+
+    family = "image"
+    latent_dim = 64
+
+    def __init__(self, name: str, evaluator_family: str, image_shape: tuple[int, int, int],
+                 n_classes: int, description: str,
+                 primary_metrics: tuple[tuple[str, str], ...]):
+        self.name = name
+        self.evaluator_family = evaluator_family
+        self.image_shape = image_shape
+        self.n_classes = n_classes
+        self.description = description
+        self.primary_metrics = primary_metrics
+        self._train: tf.Tensor | None = None
+
+    @property
+    def source(self) -> str:
+        try:
+            return load_split(self.evaluator_family, "train").source
+        except image_sources.DataError as exc:  # the cell then fails with this message
+            return f"unavailable: {exc}"
+
+    def networks(self) -> tuple[DCGANGenerator, DCGANDiscriminator]:
+        return (DCGANGenerator(self.latent_dim, self.image_shape),
+                DCGANDiscriminator(self.image_shape))
+
+    @property
+    def train_images(self) -> tf.Tensor:
+        """The training split as one uint8 tensor (built once)."""
+        if self._train is None:
+            with tf.init_scope():  # an eager tensor the compiled step captures, not a constant
+                self._train = tf.constant(load_split(self.evaluator_family, "train").images)
+        return self._train
+
+    def sample_real(self, seed: tf.Tensor, n: int) -> tf.Tensor:
+        images = self.train_images
+        idx = rng.integers([n], seed, int(images.shape[0]))
+        return tf.cast(tf.gather(images, idx), tf.float32) / 127.5 - 1.0
+
+    # -- evaluation ---------------------------------------------------------------------
+    def real_reference(self, n: int) -> np.ndarray:
+        """``n`` real images from the test split in [-1, 1], fixed by a seed."""
+        test = load_split(self.evaluator_family, REAL_SPLIT).images
+        idx = np.random.default_rng(_REFERENCE_SEED).choice(len(test), n, replace=n > len(test))
+        return evaluators.to_unit_range(test[idx])
+
+    def embed(self, images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Evaluator features and predicted mode of each image."""
+        f, logits = evaluators.get(self.evaluator_family).features_and_logits(images)
+        return f, logits.argmax(1)
+
+    @functools.cache  # noqa: B019 - datasets live for the whole process
+    def _reference_features(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        return self.embed(self.real_reference(n))
+
+    def evaluate(self, samples: np.ndarray) -> dict[str, float]:
+        samples = np.asarray(samples, np.float32)
+        if samples.shape[1:] != self.image_shape:
+            raise ValueError(f"samples must have shape (n, {', '.join(map(str, self.image_shape))})"
+                             f", got {samples.shape}")
+        if not np.isfinite(samples).all():
+            raise FloatingPointError("generated samples contain NaN or Inf")
+        fake, fake_modes = self.embed(samples)
+        real, _ = self._reference_features(len(samples))
+        kid = kernel_inception_distance(real, fake)
+        extra = {}
+        if os.environ.get(inception.GRAPH_ENV):  # Inception on CPU is slow: opt in
+            extra["fid"] = inception.fid(self.real_reference(len(samples)), samples)
+        return {
+            **extra,
+            "fd": frechet_distance(real, fake),
+            "kid": kid.mean, "kid_std": kid.std,
+            **precision_recall(real, fake, k=3),
+            **density_coverage(real, fake, k=5),
+            **mode_coverage(fake_modes, self.n_classes),
+        }
+
+    def evaluation_info(self, n_fake: int) -> dict[str, Any]:
+        ev = evaluators.get(self.evaluator_family)
+        return {"n_real": n_fake, "n_fake": n_fake, "real_split": REAL_SPLIT,
+                "backbone": ev.backbone, "evaluator_accuracy": ev.info["accuracy"],
+                "fid": (f"Inception 2015-12-05 ({os.environ[inception.GRAPH_ENV]})"
+                        if os.environ.get(inception.GRAPH_ENV) else
+                        f"not computed: set {inception.GRAPH_ENV}"),
+                "features": "evaluator penultimate layer"
+                            + (" per channel, concatenated" if self.image_shape[2] == 3
+                               and self.evaluator_family == "mnist" else "")}
+
+
+class StackedMNIST(ImageDataset):
+    """Three independent MNIST digits as RGB channels; mode = the 3-digit number."""
+
+    def sample_real(self, seed: tf.Tensor, n: int) -> tf.Tensor:
+        images = self.train_images  # [N, 28, 28, 1]
+        idx = rng.integers([n, 3], seed, int(images.shape[0]))
+        stacked = tf.concat([tf.gather(images, idx[:, c]) for c in range(3)], axis=-1)
+        return tf.cast(stacked, tf.float32) / 127.5 - 1.0
+
+    def real_reference(self, n: int) -> np.ndarray:
+        test = load_split("mnist", REAL_SPLIT).images
+        idx = np.random.default_rng(_REFERENCE_SEED).integers(0, len(test), (n, 3))
+        return evaluators.to_unit_range(np.concatenate([test[idx[:, c]] for c in range(3)], -1))
+
+    def embed(self, images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        parts = [super(StackedMNIST, self).embed(images[..., c:c + 1]) for c in range(3)]
+        features = np.concatenate([f for f, _ in parts], axis=1)
+        modes = 100 * parts[0][1] + 10 * parts[1][1] + parts[2][1]
+        return features, modes
+
+
+_RANKING = (("fd", "min"), ("modes", "max"))
+
+
+def mnist() -> ImageDataset:
+    return ImageDataset("mnist", "mnist", (28, 28, 1), 10,
+                        "MNIST digits, 28x28x1 (LeCun et al. 1998)", _RANKING)
+
+
+def stacked_mnist() -> StackedMNIST:
+    return StackedMNIST("stacked-mnist", "mnist", (28, 28, 3), 1000,
+                        "3 MNIST digits as RGB channels, 1000 modes (Metz et al. 2017)",
+                        (("modes", "max"), ("mode_kl", "min"), ("fd", "min")))
+
+
+def cifar10() -> ImageDataset:
+    return ImageDataset("cifar10", "cifar10", (32, 32, 3), 10,
+                        "CIFAR-10, 32x32x3 (Krizhevsky 2009)", _RANKING)
