@@ -65,7 +65,9 @@ def test_cached_evaluator_meets_its_accuracy_and_finds_all_classes(family):
     ev = _cached_or_skip(family)
     assert ev.info["accuracy"] >= evaluators.MIN_ACCURACY[family]
     test = evaluators.LOADERS[family]("test")
-    m = datasets.get(family).evaluate(evaluators.to_unit_range(test.images[:2000]))
+    # A random subset: the CIFAR-10 image folder lists the test split class by class.
+    idx = np.random.default_rng(1).choice(len(test.images), 2000, replace=False)
+    m = datasets.get(family).evaluate(evaluators.to_unit_range(test.images[idx]))
     assert m["modes"] == 10 and m["mode_kl"] < 0.05
     assert m["precision"] > 0.5 and m["recall"] > 0.5
 
