@@ -66,7 +66,7 @@ def _sample_figure(out: Path, entry: Entry) -> str:
         if not samples:
             continue
         caption = f"{entry.label}, seed {record['seed']}"
-        if samples["kind"] == "points":
+        if samples["kind"] == "points" and all(len(p) == 2 for p in samples["points"]):
             svg = scatter_chart({entry.label: samples["points"]}, title=caption, xlabel="x",
                                 ylabel="y", reference=samples.get("reference") or (),
                                 reference_label="true modes")

@@ -54,6 +54,8 @@ def load_split(family: str, split: str) -> image_sources.Split:
 class ImageDataset(Dataset):
     """An image dataset drawn from an evaluator family's training split."""
 
+    sample_kind = "images"  # the report shows an image grid (samples/<cell_id>.png)
+
     family = "image"
     latent_dim = 64
 
