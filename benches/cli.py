@@ -196,9 +196,22 @@ def cmd_evaluators(args: argparse.Namespace) -> int:
     return 0
 
 
+def _parse_matrix(args: argparse.Namespace) -> tuple[list, list[str]]:
+    """``--methods`` and ``--datasets`` parsed (errors as usage errors); ``--out`` checked."""
+    from benches.matrix import parse_datasets, parse_methods
+
+    try:
+        specs = parse_methods(args.methods)
+        names = parse_datasets(args.datasets)
+    except (KeyError, ValueError) as exc:
+        raise UsageError(exc.args[0]) from None
+    _check_writable(args.out)
+    return specs, names
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from benches import datasets
-    from benches.matrix import expand, parse_datasets, parse_methods
+    from benches.matrix import expand
     from benches.profiles import schedule
     from benches.runner import RunOptions, SetupError, run_matrix
 
@@ -207,12 +220,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.address and args.executor != "ray":
         raise UsageError("--address is for --executor ray")
     _use_data_dir(args.data_dir)
-    try:
-        specs = parse_methods(args.methods)
-        names = parse_datasets(args.datasets)
-    except (KeyError, ValueError) as exc:
-        raise UsageError(exc.args[0]) from None
-    _check_writable(args.out)
+    specs, names = _parse_matrix(args)
 
     cells = []
     for name in names:
@@ -278,16 +286,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
     print(f"{len(regressions)} significant regression(s) at alpha {args.alpha}")
     return 1 if regressions and args.fail_on_regression else 0
 def cmd_timing(args: argparse.Namespace) -> int:
-    from benches.matrix import parse_datasets, parse_methods
     from benches.progress import ProgressBar
     from benches.timing import write_timing
 
-    try:
-        specs = parse_methods(args.methods)
-        names = parse_datasets(args.datasets)
-    except (KeyError, ValueError) as exc:
-        raise UsageError(exc.args[0]) from None
-    _check_writable(args.out)
+    specs, names = _parse_matrix(args)
     command = "python -m benches " + " ".join(shlex.quote(a) for a in sys.argv[1:])
     bar = ProgressBar(len(specs) * len(names), unit="pairs")
     bar.show()
