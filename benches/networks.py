@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import keras
 import tensorflow as tf
 
+from benches import xla_gradients  # noqa: F401  (third derivatives through tf.pad)
+
 
 @dataclass(frozen=True)
 class MLP:
