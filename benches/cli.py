@@ -37,6 +37,15 @@ _positive_int = _integer_at_least(1, "a positive integer")
 _non_negative_int = _integer_at_least(0, "an integer >= 0")
 
 
+def _positive_int_list(text: str) -> list[int]:
+    """An argparse type: comma-separated positive integers, e.g. ``8,128,512``."""
+    try:
+        return [_positive_int(part) for part in text.split(",")]
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated positive integers, got {text}") from None
+
+
 def _probability(text: str) -> float:
     try:
         value = float(text)
@@ -119,6 +128,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="batch size and steps per call come from this profile")
     timing.add_argument("--windows", type=_positive_int, default=5, help="timed calls per side")
     timing.add_argument("--steps-per-call", type=_positive_int, help="override the profile's")
+    timing.add_argument("--batch-sizes", type=_positive_int_list, default=[None],
+                        help="comma-separated batch sizes, one row each (default: the "
+                             "profile's)")
     timing.add_argument("--out", type=Path, default=Path("runs/timing"), help="output folder")
     return parser
 
@@ -285,16 +297,19 @@ def cmd_compare(args: argparse.Namespace) -> int:
     regressions = [d for d in deltas if d.regression]
     print(f"{len(regressions)} significant regression(s) at alpha {args.alpha}")
     return 1 if regressions and args.fail_on_regression else 0
+
+
 def cmd_timing(args: argparse.Namespace) -> int:
     from benches.progress import ProgressBar
     from benches.timing import write_timing
 
     specs, names = _parse_matrix(args)
     command = "python -m benches " + " ".join(shlex.quote(a) for a in sys.argv[1:])
-    bar = ProgressBar(len(specs) * len(names), unit="pairs")
+    bar = ProgressBar(len(specs) * len(names) * len(args.batch_sizes), unit="pairs")
     bar.show()
     table, paths = write_timing(args.out, specs, names, profile=args.profile,
                                 windows=args.windows, steps_per_call=args.steps_per_call,
+                                batch_sizes=args.batch_sizes,
                                 command=command, progress=bar.advance)
     bar.close()
     print(table, end="")

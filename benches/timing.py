@@ -12,6 +12,7 @@ depend on the pixel values, and the command stays data-free.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import logging
 import time
@@ -67,7 +68,8 @@ def _timed(trainer: Trainer) -> float:
 
 
 def time_pair(spec: MethodSpec, dataset_name: str, *, profile: str, windows: int,
-              steps_per_call: int | None = None) -> dict[str, Any]:
+              steps_per_call: int | None = None, batch_size: int | None = None,
+              ) -> dict[str, Any]:
     """Time one method on one dataset with XLA on and off; never raises for the pair."""
     from benches.cell import resolve_hyperparameters
 
@@ -77,19 +79,20 @@ def time_pair(spec: MethodSpec, dataset_name: str, *, profile: str, windows: int
         dataset = datasets.get(dataset_name)
         sched = schedule(profile, dataset.family)
         spc = steps_per_call or sched.steps_per_call
+        batch = batch_size or sched.batch_size
         if dataset.source != "synthetic":
             dataset = SyntheticReal(dataset)
         hyperparameters, _ = resolve_hyperparameters(Cell(spec, dataset_name, 0))
         method = methods.get(spec.name).build(**hyperparameters)
-        row.update(batch_size=sched.batch_size, steps_per_call=spc, real_batches=dataset.source)
-        trainers = {xla: Trainer(method, dataset, seed=0, batch_size=sched.batch_size,
+        row.update(batch_size=batch, steps_per_call=spc, real_batches=dataset.source)
+        trainers = {xla: Trainer(method, dataset, seed=0, batch_size=batch,
                                  steps_per_call=spc, xla=xla) for xla in (True, False)}
         calls: dict[bool, list[float]] = {True: [], False: []}
         for _ in range(2 + windows):  # compile, warm up, then alternate the timed windows
             for xla, trainer in trainers.items():
                 calls[xla].append(_timed(trainer))
         for xla, key in ((True, "xla_on"), (False, "xla_off")):
-            row[key] = summarize(calls[xla], steps_per_call=spc, batch_size=sched.batch_size,
+            row[key] = summarize(calls[xla], steps_per_call=spc, batch_size=batch,
                                  xla=trainers[xla].xla, warmup=1)
         if not trainers[True].xla:
             row["xla_note"] = method.xla_note
@@ -151,10 +154,12 @@ def markdown(rows: Sequence[dict[str, Any]], header: dict[str, Any]) -> str:
 
 def write_timing(out: Path, specs: Sequence[MethodSpec], dataset_names: Sequence[str], *,
                  profile: str, windows: int, steps_per_call: int | None = None,
-                 command: str = "", progress: Callable[[str], None] | None = None,
-                 ) -> tuple[str, list[Path]]:
+                 batch_sizes: Sequence[int | None] = (None,), command: str = "",
+                 progress: Callable[[str], None] | None = None) -> tuple[str, list[Path]]:
     """Time every pair, write ``out/timing.md`` and ``out/timing.json``; return the table.
 
+    ``batch_sizes`` other than None override the profile's batch size, one row each (a
+    scan over batch sizes shows how much of a step is per-op overhead that XLA removes).
     ``progress`` is called with a label after each pair (the CLI draws a progress bar).
     """
     header = {"command": command, "profile": profile, "windows": windows,
@@ -162,9 +167,9 @@ def write_timing(out: Path, specs: Sequence[MethodSpec], dataset_names: Sequence
               "environment": environment(), "runtime": runtime.settings()}
     rows = []
     for name in dataset_names:
-        for spec in specs:
+        for batch_size, spec in itertools.product(batch_sizes, specs):
             rows.append(time_pair(spec, name, profile=profile, windows=windows,
-                                  steps_per_call=steps_per_call))
+                                  steps_per_call=steps_per_call, batch_size=batch_size))
             if progress is not None:
                 progress(f"{name} {spec.label}: {rows[-1]['status']}")
             if rows[-1]["status"] != "ok":

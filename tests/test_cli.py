@@ -29,6 +29,7 @@ def test_bad_arguments_exit_nonzero_with_valid_choices(argv, message, capsys, tm
     (["run", "--all", "--jobs", "0"], "--jobs: expected a positive integer, got 0"),
     (["run", "--all", "--checkpoint-every", "-1"], "expected an integer >= 0, got -1"),
     (["run", "--all", "--executor", "dask"], "invalid choice: 'dask'"),
+    (["timing", "--batch-sizes", "64,x"], "expected comma-separated positive integers, got 64,x"),
 ])
 def test_argparse_rejections(argv, message, capsys):
     with pytest.raises(SystemExit) as exc:

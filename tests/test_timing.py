@@ -86,14 +86,16 @@ def test_xla_on_and_off_agree_on_one_step_parameters():
 def test_timing_command_on_a_tiny_config(tmp_path, capsys):
     out = tmp_path / "timing"
     argv = ["timing", "--methods", "nsgan,gan:lr=1e-3", "--datasets", "ring8",
-            "--profile", "smoke", "--windows", "3", "--steps-per-call", "5", "--out", str(out)]
+            "--profile", "smoke", "--windows", "3", "--steps-per-call", "5",
+            "--batch-sizes", "16,128", "--out", str(out)]
     assert main(argv) == 0
     printed = capsys.readouterr().out
     table = (out / "timing.md").read_text()
     assert table in printed
-    assert "| ring8 | nsgan | 128 | 5 |" in table and "| ring8 | gan[lr=0.001] |" in table
+    assert "| ring8 | nsgan | 128 | 5 |" in table and "| ring8 | gan[lr=0.001] | 16 |" in table
     data = json.loads((out / "timing.json").read_text())
-    assert data["runtime"] == runtime.settings() and len(data["rows"]) == 2
+    assert data["runtime"] == runtime.settings() and len(data["rows"]) == 4
+    assert [r["batch_size"] for r in data["rows"]] == [16, 16, 128, 128]
     for row in data["rows"]:
         assert row["status"] == "ok", row["error"]
         on, off = row["xla_on"], row["xla_off"]
