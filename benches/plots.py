@@ -182,8 +182,10 @@ def scatter_chart(series: dict[str, list[tuple[float, float]]], *, title: str, x
     body, marks, names = frame.axes(xlabel, ylabel), [], []
     for i, (name, pts) in enumerate(clean.items()):
         names.append(name)
-        marks += [f'<circle class="mark" cx="{frame.x(x):.1f}" cy="{frame.y(y):.1f}" r="1.6" '
-                 f'fill="{color(i)}" fill-opacity="0.6"/>' for x, y in pts]
+        if pts:  # one path per series, a dot per point (zero-length round-capped segments)
+            dots = "".join(f"M{frame.x(x):.1f},{frame.y(y):.1f}h0" for x, y in pts)
+            marks.append(f'<path class="mark" d="{dots}" stroke="{color(i)}" stroke-width="3.2" '
+                         'stroke-linecap="round" stroke-opacity="0.6" fill="none"/>')
     for x, y in ref:
         px, py = frame.x(x), frame.y(y)
         marks.append(f'<path d="M{px - 4:.1f},{py - 4:.1f}L{px + 4:.1f},{py + 4:.1f}'

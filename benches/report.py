@@ -4,12 +4,11 @@ Per dataset: the ranked table; each method's generated samples (a scatter over t
 modes for point datasets, the saved image grid for image datasets); the mean over seeds
 of every primary metric against training step; steps per second with 95% intervals;
 and generator/discriminator gradient norms against step. It reads records only; image
-grids are embedded as data URIs so the file stands alone.
+grids are linked from the run folder's ``samples/``, so the report stays small.
 """
 
 from __future__ import annotations
 
-import base64
 import html
 import logging
 from pathlib import Path
@@ -76,9 +75,8 @@ def _sample_figure(out: Path, entry: Entry) -> str:
             if not path.is_file():
                 log.warning("%s: sample grid %s is missing", record["cell_id"], path)
                 return f"<figure><p>{_esc(caption)}: sample grid {_esc(path)} missing</p></figure>"
-            data = base64.b64encode(path.read_bytes()).decode("ascii")
             return (f'<figure><img class="samples" alt="{_esc(caption)}" '
-                    f'src="data:image/png;base64,{data}"><figcaption>{_esc(caption)}, '
+                    f'src="{_esc(samples["path"])}"><figcaption>{_esc(caption)}, '
                     f'{samples.get("count", "?")} samples</figcaption></figure>')
     return ""
 

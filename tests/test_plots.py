@@ -44,8 +44,12 @@ def test_empty_inputs_say_no_data():
 def test_scatter_marks_points_and_reference_crosses():
     svg = scatter_chart({"gan": [(0, 0), (1, 1), (2, 0)]}, title="s", xlabel="x", ylabel="y",
                         reference=[(0, 0), (2, 2)], reference_label="true modes")
-    assert len(marks(svg)) == 3
-    assert svg.count("<path") == 2 and "true modes" in svg
+    (points,) = marks(svg)  # one mark per series: a dot per point
+    (x0, y0), (x1, y1), (x2, y2) = [
+        (float(a), float(b)) for a, b in re.findall(r"M([\d.]+),([\d.]+)h0", points.get("d"))]
+    assert x0 < x1 < x2 and abs(x1 - (x0 + x2) / 2) < 0.1
+    assert y0 == y2 > y1 and "true modes" in svg  # SVG y grows downwards
+    assert svg.count("<path") == 3  # the points and two reference crosses
 
 
 def test_bar_chart_heights_and_error_bars():
