@@ -106,9 +106,14 @@ def time_pair(spec: MethodSpec, dataset_name: str, *, profile: str, windows: int
     return row
 
 
+def _number(x: float) -> str:
+    """Three significant digits for rates from ~1 (image nets) to ~1000 (2D nets) steps/s."""
+    return f"{x:.0f}" if abs(x) >= 100 else f"{x:.3g}"
+
+
 def _rate(t: dict[str, Any]) -> str:
     q25, q75 = t["steps_per_second_iqr"]
-    return f"{t['steps_per_second']:.0f} [{q25:.0f}, {q75:.0f}]"
+    return f"{_number(t['steps_per_second'])} [{_number(q25)}, {_number(q75)}]"
 
 
 def markdown(rows: Sequence[dict[str, Any]], header: dict[str, Any]) -> str:

@@ -137,6 +137,19 @@ def test_tfds_path_with_mock_data(monkeypatch):
     assert split.source == "tfds"
 
 
+def test_tfds_download_path_reaches_the_download(monkeypatch, tmp_path):
+    """Without mock data, ``tfds.load`` gets as far as fetching the files (no import gaps)."""
+    import tensorflow_datasets as tfds
+
+    def fetch(self, *args, **kwargs):
+        raise ConnectionRefusedError("test: the download was reached")
+
+    for name in ("download", "download_and_extract"):
+        monkeypatch.setattr(tfds.download.DownloadManager, name, fetch)
+    with pytest.raises(image_sources.DataError, match="the download was reached"):
+        image_sources.tfds_split("mnist", "test", str(tmp_path))
+
+
 def test_real_batches_are_gathered_scaled_and_seeded(offline):
     _write_mnist(offline)
     ds = datasets.get("mnist")
