@@ -37,7 +37,7 @@ def test_image_grid_maps_range_and_lays_out_tiles():
         image_grid(np.zeros((2, 4, 4, 2)), (0.0, 1.0))
 
 
-def test_image_samples_become_a_png_that_the_report_embeds(tmp_path):
+def test_image_samples_become_a_png_that_the_report_links(tmp_path):
     imgs = np.random.default_rng(1).uniform(-1, 1, size=(100, 8, 8, 3))
     kept = keep_samples(FakeImages(), imgs, tmp_path, "fake-images__gan__seed0")
     assert kept == {"kind": "images", "path": "samples/fake-images__gan__seed0.png", "count": 64}
@@ -47,5 +47,5 @@ def test_image_samples_become_a_png_that_the_report_embeds(tmp_path):
                                        primary=[["fd", "min"]], samples=kept))
     write_leaderboards(tmp_path)
     html = (tmp_path / "index.html").read_text()
-    assert 'src="data:image/png;base64,' in html and "fd (lower is better)" in html
+    assert 'src="samples/fake-images__gan__seed0.png"' in html and "fd (lower is better)" in html
     assert keep_samples(FakeImages(), imgs, None, "x") is None
