@@ -8,7 +8,7 @@ import tensorflow as tf
 
 from benches import datasets
 from benches.datasets import image_sources, images
-from benches.networks import DCGANDiscriminator, DCGANGenerator, conv2d
+from benches.networks import DCGANDiscriminator, DCGANGenerator, conv2d, upsample_conv3x3
 
 
 def _idx(array: np.ndarray, magic: int) -> bytes:
@@ -171,6 +171,23 @@ def test_conv2d_matches_tf_conv2d(stride, kernel):
     k = tf.random.stateless_normal([kernel, kernel, 3, 5], [0, 2])
     np.testing.assert_allclose(conv2d(x, k, stride), tf.nn.conv2d(x, k, stride, "SAME"),
                                rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("height,width", [(7, 7), (4, 6)])
+def test_upsample_conv3x3_matches_upsampling_then_convolving(height, width):
+    x = tf.random.stateless_normal([2, height, width, 3], [0, 3])
+    k = tf.random.stateless_normal([3, 3, 3, 5], [0, 4])
+    upsampled = tf.repeat(tf.repeat(x, 2, axis=1), 2, axis=2)
+    want = tf.nn.conv2d(upsampled, k, 1, "SAME")
+    np.testing.assert_allclose(upsample_conv3x3(x, k), want, rtol=1e-5, atol=1e-5)
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch([x, k])
+        ours = tf.reduce_sum(upsample_conv3x3(x, k) ** 2)
+        reference = tf.reduce_sum(tf.nn.conv2d(tf.repeat(tf.repeat(x, 2, axis=1), 2, axis=2),
+                                               k, 1, "SAME") ** 2)
+    for ours_grad, ref_grad in zip(tape.gradient(ours, [x, k]), tape.gradient(reference, [x, k]),
+                                   strict=True):
+        np.testing.assert_allclose(ours_grad, ref_grad, rtol=1e-4, atol=1e-4)
 
 
 @pytest.mark.parametrize("shape", [(28, 28, 1), (28, 28, 3), (32, 32, 3)])

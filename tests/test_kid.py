@@ -26,3 +26,16 @@ def test_about_zero_for_one_distribution_and_positive_when_shifted():
     assert abs(same.mean) < 3 * same.std + 1e-3
     assert shifted.mean > 10 * max(same.std, abs(same.mean))
     assert shifted.std > 0
+
+
+def test_kid_is_the_mean_of_mmd2_over_the_same_random_subsets():
+    rng = np.random.default_rng(3)
+    real, fake = rng.normal(size=(60, 4)), rng.normal(0.3, 1.0, size=(50, 4))
+    draws = np.random.default_rng(7)
+    values = []
+    for _ in range(5):
+        r = real[draws.choice(60, 40, replace=False)]
+        values.append(mmd2_unbiased(r, fake[draws.choice(50, 40, replace=False)]))
+    kid = kernel_inception_distance(real, fake, subsets=5, subset_size=40, seed=7)
+    assert kid.mean == pytest.approx(np.mean(values), rel=1e-10)
+    assert kid.std == pytest.approx(np.std(values), rel=1e-8)
