@@ -52,7 +52,7 @@ PROFILES: dict[str, dict[str, Schedule]] = {
         "mixture": Schedule(steps=2000, batch_size=512, steps_per_call=100, evals=5,
                             eval_samples=2500, seeds=3),
         "dirac": _dirac(seeds=3),
-        "image": Schedule(steps=300, batch_size=64, steps_per_call=50, evals=2,
+        "image": Schedule(steps=300, batch_size=32, steps_per_call=50, evals=2,
                           eval_samples=2000, seeds=1),
     },
     "full": {
