@@ -4,6 +4,9 @@
 - :class:`ProcessPool`: ``--jobs N`` spawned worker processes on this machine, each with
   its share of the CPU threads. A worker that dies (killed by the OOM killer, a crash in
   native code) becomes a ``failed`` record for the cell it was running, and is replaced.
+  A worker whose memory has grown past its share of the machine's is replaced between
+  cells: TensorFlow keeps every compiled XLA program of a process (hundreds of MB per
+  image cell), so a long-lived worker would otherwise grow until the OOM killer hits.
 - :class:`RayCluster`: ``--executor ray``, one Ray task per cell on a local or existing
   cluster (``--address``); records come back to the driver, which writes them.
 
@@ -114,7 +117,26 @@ def _worker(conn: Connection, threads: int) -> None:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     configure_threads(threads, 1)
     while (task := conn.recv()) is not None:
-        conn.send(task.run())
+        conn.send((task.run(), peak_memory_bytes()))
+
+
+def peak_memory_bytes() -> int:
+    """This process's peak resident memory (0 where the platform does not report it)."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return 0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak if sys.platform == "darwin" else peak * 1024  # Linux reports KiB
+
+
+def memory_per_worker(jobs: int, fraction: float = 0.6) -> int | None:
+    """``fraction`` of the machine's physical memory shared among ``jobs`` workers."""
+    try:
+        total = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, OSError, ValueError):
+        return None
+    return int(total * fraction / jobs)
 
 
 class _Slot:
@@ -140,9 +162,11 @@ class _Slot:
 class ProcessPool:
     """Runs cells in ``jobs`` spawned worker processes, each with its share of the threads."""
 
-    def __init__(self, jobs: int, threads: int | None = None):
+    def __init__(self, jobs: int, threads: int | None = None,
+                 memory_limit: int | None = None):
         self.jobs = jobs
         self.threads = threads or threads_per_worker(jobs)
+        self.memory_limit = memory_limit if memory_limit is not None else memory_per_worker(jobs)
         self._context = mp.get_context("spawn")
         self._slots: list[_Slot] = []
 
@@ -164,11 +188,24 @@ class ProcessPool:
                     continue
                 task, slot.task = slot.task, None
                 try:
-                    record = slot.conn.recv()
+                    record, peak_memory = slot.conn.recv()
                 except (EOFError, OSError):
                     record = self._replace_dead(i, task)
+                else:
+                    if self.memory_limit and peak_memory > self.memory_limit:
+                        self._recycle(i, peak_memory)
                 yield task, record
         self.close()
+
+    def _recycle(self, index: int, peak_memory: int) -> None:
+        log.info("worker %d reached %.1f GB (limit %.1f GB); starting a fresh one", index,
+                 peak_memory / 1e9, self.memory_limit / 1e9)
+        slot = self._slots[index]
+        with contextlib.suppress(OSError, ValueError):
+            slot.conn.send(None)
+        slot.process.join(timeout=10)
+        slot.stop()
+        self._slots[index] = _Slot(self._context, self.threads)
 
     def _replace_dead(self, index: int, task: CellTask) -> dict[str, Any]:
         slot = self._slots[index]

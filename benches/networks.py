@@ -63,7 +63,8 @@ class MLP:
 #              -> 2x nearest upsample, 3x3 conv to w -> BN -> ReLU
 #              -> 2x nearest upsample, 3x3 conv to channels -> tanh.
 #   Upsample-then-convolve replaces DCGAN's stride-2 transposed convolutions (same
-#   resolution schedule, no checkerboard artifacts; Odena et al. 2016, Distill).
+#   resolution schedule, no checkerboard artifacts; Odena et al. 2016, Distill); each
+#   pair runs at the input's resolution (``upsample_conv3x3``).
 #   Batch norm normalizes with the statistics of the batch being generated, in training
 #   and in evaluation alike (no running averages), as in the DCGAN reference code; so
 #   evaluation generates in large batches (``Trainer.generate`` uses 1000).

@@ -6,7 +6,7 @@ import signal
 import pytest
 
 from benches.cli import main
-from benches.executors import CellTask, ProcessPool, threads_per_worker
+from benches.executors import CellTask, ProcessPool, peak_memory_bytes, threads_per_worker
 from benches.matrix import Cell, MethodSpec
 from benches.records import iter_records
 
@@ -63,6 +63,24 @@ def test_pool_spreads_cells_over_workers_and_survives_a_killed_worker():
     assert "out-of-memory" in dead["error"]["message"]
     assert {(r["intra"], r["inter"]) for r in got.values()} == {(3, 1)}
     assert os.getpid() not in {r["pid"] for r in got.values()}
+
+
+class PidTask(CellTask):
+    def run(self):
+        return {"cell_id": self.cell.cell_id, "status": "ok", "pid": os.getpid()}
+
+
+@pytest.mark.parametrize("memory_limit,workers", [(1, 3), (10**15, 1)])
+def test_a_worker_past_its_memory_limit_is_replaced_between_cells(memory_limit, workers):
+    tasks = [PidTask(Cell(MethodSpec("gan"), "ring8", seed), "smoke") for seed in range(3)]
+    pool = ProcessPool(jobs=1, threads=1, memory_limit=memory_limit)
+    records = [record for _, record in pool.run(tasks)]
+    assert [r["status"] for r in records] == ["ok"] * 3
+    assert len({r["pid"] for r in records}) == workers
+
+
+def test_peak_memory_is_reported_in_bytes():
+    assert 10**7 < peak_memory_bytes() < 10**12  # a Python process with NumPy: 10 MB+
 
 
 def test_ray_runs_a_tiny_matrix_with_the_local_executors_results(tmp_path):
