@@ -31,7 +31,8 @@ def uninterrupted(tmp_path_factory):
 
 
 def start(argv):
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "3"}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "3",
+           "PYTHONFAULTHANDLER": "1"}  # a native crash prints its stack to stderr
     return subprocess.Popen([sys.executable, "-m", "benches", *argv], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
@@ -53,7 +54,7 @@ def test_killed_run_rerun_ends_with_the_uninterrupted_records(uninterrupted, tmp
     wait_for_first_record(process, out)
     process.send_signal(signum)
     _, err = process.communicate(timeout=120)
-    assert process.returncode == (143 if signum == signal.SIGTERM else -signal.SIGKILL)
+    assert process.returncode == (143 if signum == signal.SIGTERM else -signal.SIGKILL), err
     assert len(results(out)) == 1  # killed mid-matrix: one of two cells finished
     if signum == signal.SIGTERM:
         assert "interrupted by SIGTERM: 1 of 2 cells have complete records" in err
