@@ -193,18 +193,14 @@ class ProcessPool:
                     record = self._replace_dead(i, task)
                 else:
                     if self.memory_limit and peak_memory > self.memory_limit:
-                        self._recycle(i, peak_memory)
+                        log.info("worker %d reached %.1f GB (limit %.1f GB); starting a fresh "
+                                 "one", i, peak_memory / 1e9, self.memory_limit / 1e9)
+                        self._restart(i)
                 yield task, record
         self.close()
 
-    def _recycle(self, index: int, peak_memory: int) -> None:
-        log.info("worker %d reached %.1f GB (limit %.1f GB); starting a fresh one", index,
-                 peak_memory / 1e9, self.memory_limit / 1e9)
-        slot = self._slots[index]
-        with contextlib.suppress(OSError, ValueError):
-            slot.conn.send(None)
-        slot.process.join(timeout=10)
-        slot.stop()
+    def _restart(self, index: int) -> None:
+        self._slots[index].stop()
         self._slots[index] = _Slot(self._context, self.threads)
 
     def _replace_dead(self, index: int, task: CellTask) -> dict[str, Any]:
@@ -215,8 +211,7 @@ class ProcessPool:
                  else f"exited with code {code}")
         hint = " (SIGKILL: likely the out-of-memory killer)" if code == -signal.SIGKILL else ""
         log.warning("worker running %s %s%s; starting a new one", task.cell.cell_id, cause, hint)
-        slot.stop()
-        self._slots[index] = _Slot(self._context, self.threads)
+        self._restart(index)
         return task.lost("WorkerDied", f"worker process {cause}{hint}")
 
     def close(self) -> None:
