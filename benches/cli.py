@@ -8,8 +8,8 @@ import shlex
 import sys
 from pathlib import Path
 
-from benches.executors import EXECUTORS
-from benches.profiles import PROFILES
+from benches.run import executors
+from benches.run.profiles import PROFILES
 
 log = logging.getLogger("benches")
 
@@ -83,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
                           "(default: the profile's; on for full)")
     run.add_argument("--jobs", type=_positive_int, default=1,
                      help="worker processes, sharing the CPU threads (default 1: in-process)")
-    run.add_argument("--executor", choices=EXECUTORS, default="local",
+    run.add_argument("--executor", choices=executors.names(), default="local",
                      help="local (in-process or --jobs workers) or ray (one task per cell)")
     run.add_argument("--address", help="Ray cluster address for --executor ray "
                                        "(default: start a local Ray instance)")
@@ -135,7 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def cmd_list() -> int:
+def cmd_list(args: argparse.Namespace) -> int:
     import methods
     from benches import datasets
 
@@ -168,6 +168,11 @@ def _check_writable(out: Path) -> None:
             raise UsageError(f"--out {out}: {out / sub} exists and is not a folder")
 
 
+def _command(argv: list[str]) -> str:
+    """The command line that ran, as recorded with results."""
+    return "python -m benches " + " ".join(shlex.quote(a) for a in argv)
+
+
 def _resume_command(argv: list[str]) -> str:
     """The command that continues an interrupted run (``--force`` would start over)."""
     return "python -m benches " + " ".join(shlex.quote(a) for a in argv if a != "--force")
@@ -187,7 +192,7 @@ def _use_data_dir(path: Path | None) -> None:
 
 
 def cmd_evaluators(args: argparse.Namespace) -> int:
-    from benches import evaluators
+    from benches.datasets import evaluators
     from benches.datasets.image_sources import DataError
 
     _use_data_dir(args.data_dir)
@@ -210,7 +215,7 @@ def cmd_evaluators(args: argparse.Namespace) -> int:
 
 def _parse_matrix(args: argparse.Namespace) -> tuple[list, list[str]]:
     """``--methods`` and ``--datasets`` parsed (errors as usage errors); ``--out`` checked."""
-    from benches.matrix import parse_datasets, parse_methods
+    from benches.run.matrix import parse_datasets, parse_methods
 
     try:
         specs = parse_methods(args.methods)
@@ -223,14 +228,12 @@ def _parse_matrix(args: argparse.Namespace) -> tuple[list, list[str]]:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from benches import datasets
-    from benches.matrix import expand
-    from benches.profiles import schedule
-    from benches.runner import RunOptions, SetupError, run_matrix
+    from benches.run.matrix import expand
+    from benches.run.profiles import schedule
+    from benches.run.runner import RunOptions, SetupError, run_matrix
 
     if not (args.all or args.methods or args.datasets):
         raise UsageError("nothing to run: pass --all, or --methods and/or --datasets")
-    if args.address and args.executor != "ray":
-        raise UsageError("--address is for --executor ray")
     _use_data_dir(args.data_dir)
     specs, names = _parse_matrix(args)
 
@@ -240,7 +243,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         cells += expand(specs, [name], list(range(n_seeds)))
     options = RunOptions(
         cells=cells, profile=args.profile, out=args.out, xla=not args.no_xla, steps=args.steps,
-        command="python -m benches " + " ".join(shlex.quote(a) for a in args.argv),
+        command=_command(args.argv),
         force=args.force, retry_failed=args.retry_failed, fail_fast=args.fail_fast,
         checkpoint_every=args.checkpoint_every, jobs=args.jobs, executor=args.executor,
         address=args.address, tensorboard=args.tensorboard)
@@ -270,8 +273,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_leaderboard(args: argparse.Namespace) -> int:
-    from benches.leaderboard import write_leaderboards
-    from benches.records import RecordError
+    from benches.results.publish import write_leaderboards
+    from benches.results.records import RecordError
 
     try:
         boards = write_leaderboards(args.out, strict=args.strict)
@@ -283,7 +286,7 @@ def cmd_leaderboard(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from benches.compare import compare, format_deltas
+    from benches.results.compare import compare, format_deltas
 
     try:
         deltas, notes = compare(args.a, args.b, args.alpha)
@@ -299,12 +302,43 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 1 if regressions and args.fail_on_regression else 0
 
 
+def cmd_diagnose(args: argparse.Namespace) -> int:
+    """Run one cell, write its record and gradient-norm plot, print its health report."""
+    from benches import datasets
+    from benches.results.gradient_report import norms_chart, report
+    from benches.results.records import write_atomic, write_record
+    from benches.run.cell import run_cell
+    from benches.run.matrix import Cell, parse_method_spec
+    from benches.run.plan import plan_cell
+
+    try:
+        spec = parse_method_spec(args.method)
+        datasets.get(args.dataset)
+    except (KeyError, ValueError) as exc:
+        raise UsageError(exc.args[0]) from None
+    _check_writable(args.out)
+    record = run_cell(plan_cell(Cell(spec, args.dataset, args.seed), args.profile,
+                                xla=not args.no_xla, steps=args.steps,
+                                command=_command(args.argv)))
+    record_path = write_record(args.out, record)
+    if record["gradient_health"] is None:
+        print(f"{record['cell_id']}: failed: {record['error']['message']}\nrecord: {record_path}")
+        return 1
+    print(report(record))
+    if record["gradient_log"]:
+        plot = Path(args.out) / f"{record['cell_id']}.gradient_norms.svg"
+        write_atomic(plot, norms_chart(record))
+        print(f"plot: {plot}")
+    print(f"record: {record_path}")
+    return 0
+
+
 def cmd_timing(args: argparse.Namespace) -> int:
-    from benches.progress import ProgressBar
-    from benches.timing import write_timing
+    from benches.run.progress import ProgressBar
+    from benches.run.timing import write_timing
 
     specs, names = _parse_matrix(args)
-    command = "python -m benches " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    command = _command(args.argv)
     bar = ProgressBar(len(specs) * len(names) * len(args.batch_sizes), unit="pairs")
     bar.show()
     table, paths = write_timing(args.out, specs, names, profile=args.profile,
@@ -318,6 +352,13 @@ def cmd_timing(args: argparse.Namespace) -> int:
     return 0
 
 
+_COMMANDS = {"list": cmd_list, "run": cmd_run, "evaluators": cmd_evaluators,
+             "leaderboard": cmd_leaderboard, "compare": cmd_compare,
+             "diagnose": cmd_diagnose, "timing": cmd_timing}
+# Commands that run TensorFlow; the others read records only and never import it.
+_TRAINING_COMMANDS = {"run", "evaluators", "diagnose", "timing"}
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     args = build_parser().parse_args(argv)
@@ -325,27 +366,14 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
-        from benches import runtime
+        if args.command in _TRAINING_COMMANDS:
+            from benches.run import runtime
 
-        try:
-            runtime.configure()
-        except ValueError as exc:
-            raise UsageError(str(exc)) from None
-        if args.command == "list":
-            return cmd_list()
-        if args.command == "run":
-            return cmd_run(args)
-        if args.command == "compare":
-            return cmd_compare(args)
-        if args.command == "diagnose":
-            from benches.diagnose import cmd_diagnose
-
-            return cmd_diagnose(args)
-        if args.command == "timing":
-            return cmd_timing(args)
-        if args.command == "evaluators":
-            return cmd_evaluators(args)
-        return cmd_leaderboard(args)
+            try:
+                runtime.configure()
+            except ValueError as exc:
+                raise UsageError(str(exc)) from None
+        return _COMMANDS[args.command](args)
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -3,7 +3,7 @@
 Each registered method runs on the first dataset of every dataset family (the family
 fixes the networks), with that family's ``quick`` batch size and a short call of
 ``STEPS_PER_CALL`` steps. Datasets that read data from disk get synthetic real batches
-(``benches.timing.SyntheticReal``), so the suite is data-free. Run with the README's
+(``benches.run.timing.SyntheticReal``), so the suite is data-free. Run with the README's
 "Benchmarks" command; ``extra_info`` holds what turns seconds per round into steps/s.
 """
 
@@ -11,9 +11,9 @@ import pytest
 
 import methods
 from benches import datasets
-from benches.profiles import schedule
-from benches.timing import SyntheticReal
-from benches.trainer import Trainer
+from benches.run.profiles import schedule
+from benches.run.timing import SyntheticReal
+from benches.train.trainer import Trainer
 
 STEPS_PER_CALL = 10
 

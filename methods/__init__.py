@@ -7,34 +7,15 @@ the package are found through ``GANBENCH_METHODS_PATH`` (folders separated by
 exactly like files in this folder.
 """
 
-from __future__ import annotations
-
-import importlib
-import os
-import pkgutil
-
 from methods.parts.method import Method
-from methods.registry import Registration, available, get, register
+from methods.registry import (
+    PLUGIN_PATH_VARIABLE,
+    Registration,
+    available,
+    discover,
+    get,
+    register,
+)
 
-__all__ = ["Method", "Registration", "available", "discover", "get", "register"]
-
-PLUGIN_PATH_VARIABLE = "GANBENCH_METHODS_PATH"
-_INFRASTRUCTURE = {"registry", "parts"}
-_discovered = False
-
-
-def discover() -> None:
-    """Import every method module in this package and on ``GANBENCH_METHODS_PATH`` (once)."""
-    global _discovered
-    if _discovered:
-        return
-    for folder in filter(None, os.environ.get(PLUGIN_PATH_VARIABLE, "").split(os.pathsep)):
-        if not os.path.isdir(folder):
-            raise ValueError(f"{PLUGIN_PATH_VARIABLE}: {folder!r} is not a folder; it must "
-                             f"list folders of method files, separated by {os.pathsep!r}")
-        if folder not in __path__:
-            __path__.append(folder)
-    for info in pkgutil.iter_modules(__path__):
-        if info.name not in _INFRASTRUCTURE and not info.name.startswith("_"):
-            importlib.import_module(f"{__name__}.{info.name}")
-    _discovered = True
+__all__ = ["PLUGIN_PATH_VARIABLE", "Method", "Registration", "available", "discover", "get",
+           "register"]

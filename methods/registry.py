@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 import inspect
+import os
+import pkgutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -56,6 +59,28 @@ class Registration:
 
 
 _REGISTRY: dict[str, Registration] = {}
+PLUGIN_PATH_VARIABLE = "GANBENCH_METHODS_PATH"
+_INFRASTRUCTURE = {"registry", "parts"}
+_discovered = False
+
+
+def discover() -> None:
+    """Import every method module of the ``methods`` package and of the folders on
+    ``GANBENCH_METHODS_PATH`` (once); those folders join the package's search path."""
+    global _discovered
+    if _discovered:
+        return
+    package = importlib.import_module("methods")
+    for folder in filter(None, os.environ.get(PLUGIN_PATH_VARIABLE, "").split(os.pathsep)):
+        if not os.path.isdir(folder):
+            raise ValueError(f"{PLUGIN_PATH_VARIABLE}: {folder!r} is not a folder; it must "
+                             f"list folders of method files, separated by {os.pathsep!r}")
+        if folder not in package.__path__:
+            package.__path__.append(folder)
+    for info in pkgutil.iter_modules(package.__path__):
+        if info.name not in _INFRASTRUCTURE and not info.name.startswith("_"):
+            importlib.import_module(f"methods.{info.name}")
+    _discovered = True
 
 
 def register(name: str, *, paper: str) -> Callable[[MethodFactory], MethodFactory]:
@@ -83,8 +108,6 @@ def register(name: str, *, paper: str) -> Callable[[MethodFactory], MethodFactor
 
 def get(name: str) -> Registration:
     """The registration for ``name``; a clear error lists valid names otherwise."""
-    from methods import discover
-
     discover()
     if name not in _REGISTRY:
         raise KeyError(f"unknown method {name!r}; valid: {', '.join(sorted(_REGISTRY))}")
@@ -93,7 +116,5 @@ def get(name: str) -> Registration:
 
 def available() -> list[Registration]:
     """All registered methods, sorted by name."""
-    from methods import discover
-
     discover()
     return [_REGISTRY[k] for k in sorted(_REGISTRY)]

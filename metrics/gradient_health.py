@@ -112,7 +112,7 @@ def first_divergence(log: Mapping[str, Sequence[float]],
     return int(steps[bad.argmax()]) if bad.any() else None
 
 
-def summarize(log: Mapping[str, Sequence[float]], *, probability: bool,
+def assess(log: Mapping[str, Sequence[float]], *, probability: bool,
               diverged_step: int | None = None, mode_coverage: float | None = None,
               thresholds: Thresholds = DEFAULT) -> dict[str, Any]:
     """Per-cell gradient-health summary and outcome label of a logged run.

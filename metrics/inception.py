@@ -6,7 +6,7 @@ http://download.tensorflow.org/models/image/imagenet/inception-2015-12-05.tgz), 
 RGB images with values in [0, 255] to the tensor ``ExpandDims:0``; the graph itself
 resizes to 299x299 (bilinear) and normalizes. Reusing that graph and that input is what
 makes FIDs comparable with published ones. The graph is found through ``--inception``
-style paths, ``GANBENCH_INCEPTION_GRAPH`` or ``GANBENCH_CACHE_DIR/inception/``.
+style paths, ``GANBENCH_INCEPTION_GRAPH`` or a cache folder the caller names.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from pathlib import Path
 
 import numpy as np
 
-from benches.datasets.image_sources import cache_dir
 from metrics.frechet import frechet_distance
 
 GRAPH_ENV = "GANBENCH_INCEPTION_GRAPH"
@@ -30,10 +29,12 @@ HOW_TO_OBTAIN = (
     f"(or copy it to $GANBENCH_CACHE_DIR/inception/{GRAPH_FILE})")
 
 
-def graph_path(path: str | Path | None = None) -> Path:
-    """The Inception graph file: ``path``, else the environment, else the cache."""
+def graph_path(path: str | Path | None = None, cache: Path | None = None) -> Path:
+    """The Inception graph file: ``path``, else the environment, else ``cache/GRAPH_FILE``
+    (the caller's cache folder)."""
     candidates = [Path(p) for p in (path, os.environ.get(GRAPH_ENV)) if p]
-    candidates.append(cache_dir() / "inception" / GRAPH_FILE)
+    if cache is not None:
+        candidates.append(Path(cache) / GRAPH_FILE)
     for candidate in candidates:
         if candidate.is_file():
             return candidate

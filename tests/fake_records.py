@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from benches.records import SCHEMA_VERSION, write_record
+from benches.results.records import SCHEMA_VERSION, write_record
 
 ENVIRONMENT = {"python": "3.11.7", "tensorflow": "2.21.0", "keras": "3.15.1", "numpy": "2.4",
                "scipy": "1.17", "platform": "Linux", "cpu": "Test CPU", "cpu_count": 2,

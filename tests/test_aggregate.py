@@ -5,7 +5,7 @@ import pytest
 from fake_records import fake_record
 from scipy import stats
 
-from benches.aggregate import Entry, group, primary_metrics, summarize
+from benches.results.aggregate import Entry, group, primary_metrics, summarize
 
 
 def test_summary_matches_numpy_and_scipy_t_interval():

@@ -6,10 +6,11 @@ import tensorflow as tf
 
 import methods
 from benches import datasets
-from benches.cell import run_cell
-from benches.checkpoints import CellCheckpoint, CheckpointError
-from benches.matrix import Cell, MethodSpec
-from benches.trainer import Diverged, Trainer
+from benches.run.cell import run_cell
+from benches.run.checkpoints import CellCheckpoint, CheckpointError
+from benches.run.matrix import Cell, MethodSpec
+from benches.run.plan import plan_cell
+from benches.train.trainer import Diverged, Trainer
 
 CELL = Cell(MethodSpec("nsgan", {"lr": 1e-3}), "ring8", seed=1)
 STEPS = 150  # smoke profile: 3 compiled calls of 50 steps, evaluated after calls 2 and 3
@@ -21,14 +22,14 @@ def results(record):
 
 @pytest.fixture(scope="module")
 def reference():
-    record = run_cell(CELL, "smoke", steps=STEPS)
+    record = run_cell(plan_cell(CELL, "smoke", steps=STEPS))
     assert record["status"] == "ok", record["error"]
     assert [h["step"] for h in record["history"]] == [100, 150]
     return record
 
 
 def test_same_cell_same_seed_gives_identical_metrics_with_xla(reference):
-    again = run_cell(CELL, "smoke", steps=STEPS)
+    again = run_cell(plan_cell(CELL, "smoke", steps=STEPS))
     assert again["timing"]["xla"] is True and reference["timing"]["xla"] is True
     assert results(again) == results(reference)  # exact float equality, every value
 
@@ -47,10 +48,12 @@ def test_interrupted_cell_resumes_from_its_checkpoint_to_the_same_result(
 
     monkeypatch.setattr(Trainer, "timed_call", interrupted_on_third_call)
     with pytest.raises(KeyboardInterrupt):
-        run_cell(CELL, "smoke", steps=STEPS, checkpoint_dir=folder, checkpoint_every=50)
+        run_cell(plan_cell(CELL, "smoke", steps=STEPS, checkpoint_dir=folder,
+                                 checkpoint_every=50))
     assert tf.train.latest_checkpoint(str(folder)).endswith("-100")
     monkeypatch.setattr(Trainer, "timed_call", real_call)
-    resumed = run_cell(CELL, "smoke", steps=STEPS, checkpoint_dir=folder, checkpoint_every=50)
+    resumed = run_cell(plan_cell(CELL, "smoke", steps=STEPS, checkpoint_dir=folder,
+                                 checkpoint_every=50))
     assert resumed["resumed_from_step"] == 100
     assert results(resumed) == results(reference)
 
@@ -63,7 +66,7 @@ def _trainer(seed=0):
 def test_checkpoint_restores_every_variable_and_refuses_other_settings(tmp_path):
     saved = _trainer(seed=0)
     saved.step.assign(40)
-    saved.g_opt.m[0].assign(tf.fill(saved.g_opt.m[0].shape, 0.25))
+    saved.g_opt.base_state[0][0].assign(tf.fill(saved.g_opt.base_state[0][0].shape, 0.25))
     CellCheckpoint(tmp_path, saved, {"steps": 100}).save({"call": 4, "history": []}, 40)
 
     other = _trainer(seed=1)
@@ -88,7 +91,7 @@ def test_a_cell_that_raises_is_recorded_as_failed(monkeypatch, error):
         raise error
 
     monkeypatch.setattr(Trainer, "timed_call", boom)
-    record = run_cell(CELL, "smoke", steps=STEPS)
+    record = run_cell(plan_cell(CELL, "smoke", steps=STEPS))
     assert record["status"] == "failed"
     assert record["error"]["type"] == type(error).__name__
     assert str(error) in record["error"]["message"] and record["error"]["step"] == 50
@@ -100,7 +103,7 @@ def test_nan_or_inf_training_is_recorded_as_diverged_with_its_step(monkeypatch):
         raise Diverged(100, "d_loss")
 
     monkeypatch.setattr(Trainer, "timed_call", nan_at_step_100)
-    record = run_cell(CELL, "smoke", steps=STEPS)
+    record = run_cell(plan_cell(CELL, "smoke", steps=STEPS))
     assert record["status"] == "diverged"
     assert record["error"] == {"type": "Diverged", "message": "non-finite d_loss at step 100",
                                "step": 100}

@@ -3,7 +3,7 @@ import json
 import pytest
 
 from benches.cli import main
-from benches.records import iter_records
+from benches.results.records import iter_records
 
 
 @pytest.mark.parametrize("argv,message", [

@@ -2,7 +2,7 @@ import pytest
 from fake_records import write_run
 
 from benches.cli import main
-from benches.compare import compare
+from benches.results.compare import compare
 
 GOOD = [{"modes": 8.0, "kl": k} for k in (0.05, 0.06, 0.04, 0.07, 0.05)]
 WORSE = [{"modes": 8.0, "kl": k} for k in (0.40, 0.35, 0.52, 0.47, 0.38)]

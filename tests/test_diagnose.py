@@ -36,7 +36,7 @@ def test_diagnose_rejects_unknown_names(tmp_path, capsys):
 
 
 def test_method_norm_series_takes_the_median_over_seeds():
-    from benches.diagnose import method_norm_series
+    from benches.results.gradient_report import method_norm_series
 
     def rec(label, norms):
         return {"method": {"label": label},

@@ -8,10 +8,11 @@ import tensorflow as tf
 
 import methods
 from benches import datasets
-from benches.cell import run_cell
-from benches.matrix import Cell, MethodSpec
-from benches.profiles import PROFILES
-from benches.trainer import Trainer
+from benches.run.cell import run_cell
+from benches.run.matrix import Cell, MethodSpec
+from benches.run.plan import plan_cell
+from benches.run.profiles import PROFILES
+from benches.train.trainer import Trainer
 from methods.parts.losses import minimax
 from methods.parts.method import Method
 
@@ -91,7 +92,7 @@ def test_unregularized_gan_does_not_converge_and_a_zero_centred_penalty_does():
 
 
 def test_consensus_cell_converges_with_the_papers_weight_recorded():
-    record = run_cell(Cell(MethodSpec("consensus"), "dirac", 0), "smoke")
+    record = run_cell(plan_cell(Cell(MethodSpec("consensus"), "dirac", 0), "smoke"))
     assert record["status"] == "ok"
     assert record["method"]["dataset_settings"] == {"gamma": 1.0}
     assert record["method"]["hyperparameters"]["gamma"] == 1.0
@@ -105,7 +106,7 @@ def test_consensus_cell_converges_with_the_papers_weight_recorded():
 
 
 def test_prescribed_settings_name_real_hyperparameters():
-    # A misspelt key would be dropped silently by cell.resolve_hyperparameters.
+    # A misspelt key would be dropped silently by plan.resolve_hyperparameters.
     registered = {r.name: r for r in methods.available()}
     settings = datasets.get("dirac").method_settings
     assert "consensus" in registered

@@ -4,8 +4,8 @@ import json
 import numpy as np
 import pytest
 
-from benches import datasets, evaluators
-from benches.datasets import image_sources
+from benches import datasets
+from benches.datasets import evaluators, image_sources
 
 
 def _toy_split(n: int, seed: int) -> image_sources.Split:

@@ -6,39 +6,43 @@ import signal
 import pytest
 
 from benches.cli import main
-from benches.executors import CellTask, ProcessPool, peak_memory_bytes, threads_per_worker
-from benches.matrix import Cell, MethodSpec
-from benches.records import iter_records
+from benches.results.records import iter_records
+from benches.run.executors.local import ProcessPool, peak_memory_bytes, threads_per_worker
+from benches.run.matrix import Cell, MethodSpec
+from benches.run.plan import plan_cell
 
 
-class ReportTask(CellTask):
+def plans(n):
+    return [plan_cell(Cell(MethodSpec("gan"), "ring8", seed), "smoke") for seed in range(n)]
+
+
+def report_run(plan):
     """Reports which process ran it and that process's TensorFlow thread pools."""
+    import tensorflow as tf
 
-    def run(self):
-        import tensorflow as tf
-
-        if self.cell.seed == 1:
-            os.kill(os.getpid(), signal.SIGKILL)  # what the OOM killer does
-        return {"cell_id": self.cell.cell_id, "status": "ok", "pid": os.getpid(),
-                "intra": tf.config.threading.get_intra_op_parallelism_threads(),
-                "inter": tf.config.threading.get_inter_op_parallelism_threads()}
+    if plan.cell.seed == 1:
+        os.kill(os.getpid(), signal.SIGKILL)  # what the OOM killer does
+    return {"cell_id": plan.cell_id, "status": "ok", "pid": os.getpid(),
+            "intra": tf.config.threading.get_intra_op_parallelism_threads(),
+            "inter": tf.config.threading.get_inter_op_parallelism_threads()}
 
 
-class SleepTask(CellTask):
+def sleep_run(plan):
     """Seed 0 answers at once; the others sleep as long as a real cell would."""
+    import time
 
-    def run(self):
-        import time
+    if plan.cell.seed:
+        time.sleep(300)
+    return {"cell_id": plan.cell_id, "status": "ok", "pid": os.getpid()}
 
-        if self.cell.seed:
-            time.sleep(300)
-        return {"cell_id": self.cell.cell_id, "status": "ok", "pid": os.getpid()}
+
+def pid_run(plan):
+    return {"cell_id": plan.cell_id, "status": "ok", "pid": os.getpid()}
 
 
 def test_closing_the_pool_stops_workers_in_the_middle_of_a_cell():
-    tasks = [SleepTask(Cell(MethodSpec("gan"), "ring8", seed), "smoke") for seed in range(3)]
-    pool = ProcessPool(jobs=2, threads=1)
-    results = pool.run(tasks)
+    pool = ProcessPool(jobs=2, threads=1, run=sleep_run)
+    results = pool.run(plans(3))
     task, _ = next(results)
     assert task.cell.seed == 0
     processes = [slot.process for slot in pool._slots]
@@ -52,9 +56,8 @@ def test_threads_are_divided_among_workers(jobs, cpus, share):
 
 
 def test_pool_spreads_cells_over_workers_and_survives_a_killed_worker():
-    tasks = [ReportTask(Cell(MethodSpec("gan"), "ring8", seed), "smoke") for seed in range(4)]
-    pool = ProcessPool(jobs=2, threads=3)
-    got = {task.cell.seed: record for task, record in pool.run(tasks)}
+    pool = ProcessPool(jobs=2, threads=3, run=report_run)
+    got = {task.cell.seed: record for task, record in pool.run(plans(4))}
     assert sorted(got) == [0, 1, 2, 3]
     dead = got.pop(1)
     assert dead["status"] == "failed" and dead["cell_id"] == "ring8__gan__seed1"
@@ -65,16 +68,10 @@ def test_pool_spreads_cells_over_workers_and_survives_a_killed_worker():
     assert os.getpid() not in {r["pid"] for r in got.values()}
 
 
-class PidTask(CellTask):
-    def run(self):
-        return {"cell_id": self.cell.cell_id, "status": "ok", "pid": os.getpid()}
-
-
 @pytest.mark.parametrize("memory_limit,workers", [(1, 3), (10**15, 1)])
 def test_a_worker_past_its_memory_limit_is_replaced_between_cells(memory_limit, workers):
-    tasks = [PidTask(Cell(MethodSpec("gan"), "ring8", seed), "smoke") for seed in range(3)]
-    pool = ProcessPool(jobs=1, threads=1, memory_limit=memory_limit)
-    records = [record for _, record in pool.run(tasks)]
+    pool = ProcessPool(jobs=1, threads=1, memory_limit=memory_limit, run=pid_run)
+    records = [record for _, record in pool.run(plans(3))]
     assert [r["status"] for r in records] == ["ok"] * 3
     assert len({r["pid"] for r in records}) == workers
 

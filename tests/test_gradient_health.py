@@ -6,14 +6,15 @@ import tensorflow as tf
 
 import methods
 from benches import datasets
-from benches.cell import run_cell
-from benches.gradient_norms import layer_norms
-from benches.matrix import Cell, MethodSpec
-from benches.networks import MLP
-from benches.trainer import Trainer
+from benches.run.cell import run_cell
+from benches.run.matrix import Cell, MethodSpec
+from benches.run.plan import plan_cell
+from benches.train.networks import MLP
+from benches.train.trainer import Trainer
+from methods.parts.gradient_norms import layer_norms
 from methods.parts.losses import minimax, non_saturating
 from methods.parts.method import Method
-from metrics.gradient_health import DEFAULT, LABELS, summarize
+from metrics.gradient_health import DEFAULT, LABELS, assess
 
 
 def sigmoid(x):
@@ -62,13 +63,13 @@ def test_layer_norms_match_float64_numpy():
 def test_fractions_medians_and_saturation_by_hand():
     log = {"step": [10, 20, 30, 40, 50], "g_grad_norm": [1.0, 0.5, 0.005, 200.0, 0.001],
            "d_real": [0.5, 0.995, 0.9, 0.6, 0.7], "d_fake": [0.5, 0.3, 0.005, 0.4, 0.3]}
-    s = summarize(log, probability=True)
+    s = assess(log, probability=True)
     assert s["g_grad_norm_start"] == 1.0  # first ceil(10% of 5) = 1 value
     assert s["g_grad_norm_median"] == 0.5 and s["g_grad_norm_max"] == 200.0
     assert s["vanishing_fraction"] == pytest.approx(2 / 5)  # 0.005 and 0.001 < 0.01
     assert s["exploding_fraction"] == pytest.approx(1 / 5)  # 200 > 100
     assert s["saturation_fraction"] == pytest.approx(2 / 5)  # D(real) 0.995; D(fake) 0.005
-    critic = summarize(log, probability=False)
+    critic = assess(log, probability=False)
     assert critic["saturation_fraction"] is None
 
 
@@ -77,15 +78,15 @@ def test_damped_spiral_is_converged_and_constant_rotation_oscillating():
     steps = range(100, 10_100, 100)
     spiral = dirac_log(np.exp(-t / 10) * np.cos(0.7 * t), np.exp(-t / 10) * np.sin(0.7 * t), steps)
     rotation = dirac_log(np.cos(0.7 * t), np.sin(0.7 * t), steps)
-    assert summarize(spiral, probability=True)["label"] == "converged"
-    assert summarize(rotation, probability=True)["label"] == "oscillating"
+    assert assess(spiral, probability=True)["label"] == "converged"
+    assert assess(rotation, probability=True)["label"] == "oscillating"
 
 
 def test_dirac_gan_dynamics_unregularized_oscillate_and_r1_converges():
     # Mescheder et al. 2018 (arXiv:1801.04406), figure 1 / theorem 4.1: unregularized
     # gradient descent circles the equilibrium, R1 makes it converge.
-    assert summarize(simulate_dirac(gamma=0.0), probability=True)["label"] == "oscillating"
-    assert summarize(simulate_dirac(gamma=1.0), probability=True)["label"] == "converged"
+    assert assess(simulate_dirac(gamma=0.0), probability=True)["label"] == "oscillating"
+    assert assess(simulate_dirac(gamma=1.0), probability=True)["label"] == "converged"
 
 
 def test_steady_noisy_equilibrium_is_converged():
@@ -95,7 +96,7 @@ def test_steady_noisy_equilibrium_is_converged():
            "g_grad_norm": list(np.linspace(0.3, 6.0, n) * (1 + 0.2 * rng.standard_normal(n))),
            "d_real": list(0.52 + 0.003 * rng.standard_normal(n)),
            "d_fake": list(0.48 + 0.003 * rng.standard_normal(n))}
-    assert summarize(log, probability=True, mode_coverage=1.0)["label"] == "converged"
+    assert assess(log, probability=True, mode_coverage=1.0)["label"] == "converged"
 
 
 def decaying_log(d_real, d_fake, n=40):
@@ -104,44 +105,44 @@ def decaying_log(d_real, d_fake, n=40):
 
 
 def test_vanished_needs_a_separating_discriminator():
-    assert summarize(decaying_log(0.999, 0.001), probability=True)["label"] == "vanished"
+    assert assess(decaying_log(0.999, 0.001), probability=True)["label"] == "vanished"
     # the same decay with D unable to tell real from fake is convergence, not starvation
-    assert summarize(decaying_log(0.5, 0.5), probability=True)["label"] == "converged"
+    assert assess(decaying_log(0.5, 0.5), probability=True)["label"] == "converged"
     # critics: evidence comes from the dataset's mode metric
-    assert summarize(decaying_log(3.0, -3.0), probability=False,
+    assert assess(decaying_log(3.0, -3.0), probability=False,
                      mode_coverage=0.75)["label"] == "vanished"
-    assert summarize(decaying_log(3.0, -3.0), probability=False,
+    assert assess(decaying_log(3.0, -3.0), probability=False,
                      mode_coverage=1.0)["label"] == "converged"
 
 
 def test_mode_collapse_uses_the_mode_metric():
     log = decaying_log(0.52, 0.48)
     log["g_grad_norm"] = [1.0] * 40
-    assert summarize(log, probability=True, mode_coverage=2 / 8)["label"] == "mode-collapsed"
-    assert summarize(log, probability=True, mode_coverage=4 / 8)["label"] == "converged"
+    assert assess(log, probability=True, mode_coverage=2 / 8)["label"] == "mode-collapsed"
+    assert assess(log, probability=True, mode_coverage=4 / 8)["label"] == "converged"
 
 
 def test_nan_is_diverged_at_its_step():
     log = decaying_log(0.6, 0.4)
     log["g_loss"] = [0.7] * 40
     log["g_loss"][17] = math.nan
-    s = summarize(log, probability=True)
+    s = assess(log, probability=True)
     assert (s["label"], s["label_step"]) == ("diverged", 180)
 
 
 def test_unbounded_growth_is_diverged_where_it_passes_the_threshold():
     log = decaying_log(0.6, 0.4)
     log["g_grad_norm"] = list(2.0 ** np.arange(40))  # start 2^3 (max of first 4 of 40)
-    s = summarize(log, probability=True)
+    s = assess(log, probability=True)
     first = int(np.argmax(2.0 ** np.arange(40) > DEFAULT.diverged * 8.0))
     assert (s["label"], s["label_step"]) == ("diverged", log["step"][first])
     assert s["exploding_fraction"] > 0
 
 
 def test_status_diverged_wins_with_the_error_step():
-    s = summarize(decaying_log(0.5, 0.5), probability=True, diverged_step=1234)
+    s = assess(decaying_log(0.5, 0.5), probability=True, diverged_step=1234)
     assert (s["label"], s["label_step"]) == ("diverged", 1234)
-    empty = summarize({}, probability=True, diverged_step=50)
+    empty = assess({}, probability=True, diverged_step=50)
     assert (empty["label_step"], empty["g_grad_norm_start"]) == (50, None)
 
 
@@ -170,13 +171,13 @@ def test_saturating_loss_vanishes_against_a_trained_discriminator():
 
     saturating, non_saturating_ = g_grad_norm(minimax), g_grad_norm(non_saturating)
     assert saturating < 1e-2 * non_saturating_  # orders of magnitude smaller
-    s = summarize(log, probability=True)
+    s = assess(log, probability=True)
     assert s["label"] == "vanished", s["reason"]
     assert s["saturation_fraction"] > 0.5
 
 
 def test_cells_record_the_gradient_log_and_a_diverged_label(tmp_path):
-    ok = run_cell(Cell(MethodSpec("nsgan"), "ring8", 0), "smoke", steps=100)
+    ok = run_cell(plan_cell(Cell(MethodSpec("nsgan"), "ring8", 0), "smoke", steps=100))
     log = ok["gradient_log"]
     assert log["step"] == [50, 100]
     assert all(len(v) == 2 and all(isinstance(x, float) for x in v)
@@ -184,7 +185,8 @@ def test_cells_record_the_gradient_log_and_a_diverged_label(tmp_path):
     assert {"g_grad_norm/dense0", "d_grad_norm/dense2", "d_real", "g_loss"} <= set(log)
     assert ok["gradient_health"]["label"] in LABELS
     assert "g_grad_norm/dense0" not in ok["metrics"]
-    bad = run_cell(Cell(MethodSpec("nsgan", {"lr": 1e30}), "ring8", 0), "smoke", steps=50)
+    bad = run_cell(plan_cell(Cell(MethodSpec("nsgan", {"lr": 1e30}), "ring8", 0), "smoke",
+                             steps=50))
     assert bad["status"] == "diverged"
     health = bad["gradient_health"]
     assert (health["label"], health["label_step"]) == ("diverged", bad["error"]["step"])
@@ -199,6 +201,6 @@ def _registered(dataset, method):
                     reason="needs the dirac dataset and the r1 method (other branches)")
 @pytest.mark.parametrize("method,label", [("nsgan", "oscillating"), ("r1", "converged")])
 def test_dirac_gan_labels(method, label):
-    record = run_cell(Cell(MethodSpec(method), "dirac", 0), "quick")
+    record = run_cell(plan_cell(Cell(MethodSpec(method), "dirac", 0), "quick"))
     assert record["status"] == "ok"
     assert record["gradient_health"]["label"] == label, record["gradient_health"]["reason"]

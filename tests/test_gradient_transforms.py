@@ -4,7 +4,7 @@ import tensorflow as tf
 
 import methods
 from benches import datasets
-from benches.trainer import Trainer
+from benches.train.trainer import Trainer
 from methods.parts.constraints import clip_weights
 from methods.parts.gradient_transforms import adaptive_clip, clip_global_norm
 

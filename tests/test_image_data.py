@@ -8,7 +8,7 @@ import tensorflow as tf
 
 from benches import datasets
 from benches.datasets import image_sources, images
-from benches.networks import DCGANDiscriminator, DCGANGenerator, conv2d, upsample_conv3x3
+from benches.train.networks import DCGANDiscriminator, DCGANGenerator, conv2d, upsample_conv3x3
 
 
 def _idx(array: np.ndarray, magic: int) -> bytes:

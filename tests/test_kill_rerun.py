@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from benches.cli import main
-from benches.records import iter_records
+from benches.results.records import iter_records
 
 ROOT = Path(__file__).resolve().parent.parent
 MATRIX = ["run", "--methods", "gan", "--datasets", "ring8", "--seeds", "2", "--profile",

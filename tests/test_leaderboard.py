@@ -6,9 +6,9 @@ import pytest
 from fake_records import fake_record, write_run
 from scipy import stats
 
-from benches.aggregate import group
 from benches.cli import main
-from benches.leaderboard import build_board, csv_text, markdown, rank
+from benches.results.aggregate import group
+from benches.results.leaderboard import build_board, csv_text, markdown, rank
 
 
 def entries(rows):

@@ -4,8 +4,8 @@ import tensorflow as tf
 
 import methods
 from benches import datasets
-from benches.networks import MLP
-from benches.trainer import Trainer
+from benches.train.networks import MLP
+from benches.train.trainer import Trainer
 from methods.parts.normalization import GradientNormalization, SpectralNormalization
 
 

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from benches.trainer import DiscriminatorContext
+from benches.train.trainer import DiscriminatorContext
 from methods.parts.penalties import (
     LECAM_STATE,
     dragan_penalty,

@@ -2,7 +2,7 @@ import itertools
 import re
 import xml.etree.ElementTree as ET
 
-from benches.plots import bar_chart, line_chart, nice_ticks, scatter_chart
+from benches.results.plots import bar_chart, line_chart, nice_ticks, scatter_chart
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -1,7 +1,7 @@
 import pytest
 
 import methods
-from benches.matrix import parse_method_spec, parse_methods
+from benches.run.matrix import parse_method_spec, parse_methods
 from methods.parts.losses import minimax, non_saturating
 
 

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from fake_records import fake_record, write_run
 
-from benches.leaderboard import write_leaderboards
-from benches.records import write_record
-from benches.samples import keep_samples
+from benches.results.publish import write_leaderboards
+from benches.results.records import write_record
+from benches.results.samples import keep_samples
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))

@@ -13,27 +13,25 @@ import sys
 
 import pytest
 
-from benches.cell import new_record
 from benches.cli import main
-from benches.executors import CellTask
-from benches.records import iter_records
+from benches.results.records import iter_records
+from benches.run.plan import CellPlan
 
 
 class FakeRun:
-    """Stands in for ``CellTask.run``: records calls; statuses and signals by cell id."""
+    """Stands in for ``run_plan``: records calls; statuses and signals by cell id."""
 
     def __init__(self):
         self.calls: list[str] = []
         self.status: dict[str, str] = {}
         self.signal_on: dict[str, int] = {}
 
-    def __call__(self, task: CellTask) -> dict:
+    def __call__(self, task: CellPlan) -> dict:
         cell_id = task.cell.cell_id
         if cell_id in self.signal_on:
             os.kill(os.getpid(), self.signal_on.pop(cell_id))
         self.calls.append(cell_id)
-        record = new_record(task.cell, task.profile, xla=task.xla, steps=task.steps,
-                            command=task.command)
+        record = task.new_record()
         status = self.status.get(cell_id, "ok")
         record["status"] = status
         if status == "ok":
@@ -46,7 +44,7 @@ class FakeRun:
 @pytest.fixture
 def fake(monkeypatch):
     run = FakeRun()
-    monkeypatch.setattr(CellTask, "run", lambda self: run(self))
+    monkeypatch.setattr("benches.run.executors.local.run_plan", run)
     return run
 
 
@@ -165,8 +163,8 @@ def test_ray_executor_without_ray_says_how_to_install_it(fake, tmp_path, monkeyp
 
 
 def test_checkpoints_default_to_the_profile_and_the_flag_overrides_it(tmp_path):
-    from benches.matrix import Cell, MethodSpec
-    from benches.runner import RunOptions, plan
+    from benches.run.matrix import Cell, MethodSpec
+    from benches.run.runner import RunOptions, plan
 
     cells = [Cell(MethodSpec("gan"), "ring8", 0)]
     (full,), _ = plan(RunOptions(cells, "full", tmp_path))

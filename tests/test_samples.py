@@ -4,9 +4,9 @@ import tensorflow as tf
 from fake_records import fake_record
 
 from benches import datasets
-from benches.leaderboard import write_leaderboards
-from benches.records import write_record
-from benches.samples import image_grid, keep_samples
+from benches.results.publish import write_leaderboards
+from benches.results.records import write_record
+from benches.results.samples import image_grid, keep_samples
 
 
 class FakeImages:

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from benches.significance import mann_whitney_p, min_p_value
+from benches.results.significance import mann_whitney_p, min_p_value
 
 
 def brute_force_p(a, b):

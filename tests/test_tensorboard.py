@@ -2,7 +2,7 @@ import pytest
 import tensorflow as tf
 from fake_records import fake_record
 
-from benches.tensorboard import write_cell_scalars
+from benches.results.tensorboard import write_cell_scalars
 
 
 def read_scalars(logdir):

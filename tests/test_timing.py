@@ -5,19 +5,21 @@ import pytest
 import tensorflow as tf
 
 import methods
-from benches import datasets, runtime
-from benches.cell import run_cell
+from benches import datasets
 from benches.cli import main
-from benches.leaderboard import build_board, group, markdown
-from benches.matrix import Cell, MethodSpec
-from benches.throughput import summarize
-from benches.timing import SyntheticReal
-from benches.trainer import Trainer
+from benches.results.leaderboard import build_board, group, markdown
+from benches.run import runtime
+from benches.run.cell import run_cell
+from benches.run.matrix import Cell, MethodSpec
+from benches.run.plan import plan_cell
+from benches.run.timing import SyntheticReal
+from benches.train.throughput import call_timing
+from benches.train.trainer import Trainer
 
 
 def test_summary_by_hand():
     # first call compiles; the second is warm-up; windows of 10 steps take 0.1, 0.2, 0.05 s
-    t = summarize([3.0, 0.5, 0.1, 0.2, 0.05], steps_per_call=10, batch_size=8, xla=True)
+    t = call_timing([3.0, 0.5, 0.1, 0.2, 0.05], steps_per_call=10, batch_size=8, xla=True)
     assert t["warmup_calls"] == 1 and t["timed_windows"] == 3
     assert t["steps_per_second_windows"] == pytest.approx([100.0, 50.0, 200.0])
     assert t["steps_per_second"] == pytest.approx(100.0)
@@ -29,7 +31,7 @@ def test_summary_by_hand():
 
 @pytest.mark.parametrize("seconds", [[1.0], [1.0, 0.3], [2.0, 0.4, 0.1, 0.3, 0.2, 0.25]])
 def test_iqr_brackets_median_for_any_window_count(seconds):
-    t = summarize(seconds, steps_per_call=5, batch_size=4, xla=False)
+    t = call_timing(seconds, steps_per_call=5, batch_size=4, xla=False)
     lo, hi = t["steps_per_second_iqr"]
     assert lo <= t["steps_per_second"] <= hi
     assert t["compile_seconds"] >= 0
@@ -37,11 +39,11 @@ def test_iqr_brackets_median_for_any_window_count(seconds):
 
 def test_summary_needs_a_call():
     with pytest.raises(ValueError, match="no timed calls"):
-        summarize([], steps_per_call=1, batch_size=1, xla=True)
+        call_timing([], steps_per_call=1, batch_size=1, xla=True)
 
 
 def test_record_timing_fields_are_consistent(tmp_path):
-    record = run_cell(Cell(MethodSpec("nsgan"), "ring8", 0), "smoke", steps=200)
+    record = run_cell(plan_cell(Cell(MethodSpec("nsgan"), "ring8", 0), "smoke", steps=200))
     assert record["status"] == "ok", record["error"]
     t = record["timing"]
     assert t["xla"] is True and t["steps_per_call"] == 50
@@ -132,8 +134,8 @@ def test_leaderboard_shows_cost_relative_to_nsgan():
 
 
 def test_a_failing_pair_becomes_a_table_row():
-    from benches.timing import markdown as timing_markdown
-    from benches.timing import time_pair
+    from benches.run.timing import markdown as timing_markdown
+    from benches.run.timing import time_pair
 
     row = time_pair(MethodSpec("nsgan"), "ring8", profile="nope", windows=1)
     assert row["status"] == "failed" and "unknown profile 'nope'" in row["error"]

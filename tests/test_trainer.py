@@ -4,7 +4,7 @@ import tensorflow as tf
 
 import methods
 from benches import datasets
-from benches.trainer import Diverged, Trainer
+from benches.train.trainer import Diverged, Trainer
 
 
 def make(method="nsgan", seed=0, xla=True, steps_per_call=5, **hp):

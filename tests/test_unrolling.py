@@ -48,8 +48,8 @@ def test_gradient_through_adam_lookahead_matches_numpy_finite_differences():
     p = dirac_players(adam(lr, b1, b2))
     warm = tf.constant([[0.3]])
     p.d_opt.apply([warm])  # non-trivial optimizer state: t = 1, m, v != 0
-    psi0, m0, v0 = p.d_params[0].numpy().item(), p.d_opt.m[0].numpy().item(), \
-        p.d_opt.v[0].numpy().item()
+    psi0, m0, v0 = p.d_params[0].numpy().item(), p.d_opt.base_state[0][0].numpy().item(), \
+        p.d_opt.base_state[1][0].numpy().item()
 
     def g_loss(theta: float) -> float:
         psi, m, v = psi0, m0, v0

@@ -4,7 +4,7 @@ import numpy as np
 import tensorflow as tf
 from tensorflow.compiler.tf2xla.ops import gen_xla_ops
 
-from benches import xla_gradients  # noqa: F401  (registers the gradient)
+from benches.train import xla_gradients  # noqa: F401  (registers the gradient)
 
 GEN = np.random.default_rng(0)
 

@@ -10,7 +10,11 @@ from typing import Any
 import numpy as np
 import tensorflow as tf
 
+from methods.parts.network import Network
 from methods.parts.optimizers import OptimizerSpec
+
+# Dataset families in matrix order, cheapest first; profiles give each a schedule.
+FAMILIES = ("mixture", "dirac", "image")
 
 
 class Dataset(abc.ABC):
@@ -41,7 +45,7 @@ class Dataset(abc.ABC):
         return "synthetic"
 
     @abc.abstractmethod
-    def networks(self) -> tuple[Any, Any]:
+    def networks(self) -> tuple[Network, Network]:
         """A fresh (generator, discriminator) pair of functional networks."""
 
     @abc.abstractmethod

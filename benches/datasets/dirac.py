@@ -13,6 +13,7 @@ holds the ``theta`` and ``psi`` trajectories.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ import numpy as np
 import tensorflow as tf
 
 from benches.datasets.base import Dataset
+from benches.datasets.registry import register
 from methods.parts.optimizers import sgd
 
 START = 1.0
@@ -65,6 +67,10 @@ class LinearDiscriminator:
     def layer_of(self, param_index: int) -> str:
         return "psi"
 
+    def widened(self, factor: int) -> LinearDiscriminator:
+        """One psi per feature of a ``factor`` times wider input (packing)."""
+        return dataclasses.replace(self, input_dim=self.input_dim * factor)
+
 
 class DiracGAN(Dataset):
     """Data ``delta_0``; point-mass generator vs. linear discriminator."""
@@ -106,5 +112,6 @@ class DiracGAN(Dataset):
         return {"psi": float(psi[0]), "distance": math.sqrt(theta**2 + float(psi @ psi))}
 
 
+@register("dirac")
 def dirac() -> DiracGAN:
     return DiracGAN()

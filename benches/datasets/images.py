@@ -1,14 +1,14 @@
 """Image datasets: MNIST, Stacked MNIST and CIFAR-10.
 
 The training split is held as one uint8 tensor and real batches are gathered with
-indices from :mod:`benches.rng` inside the compiled step (no host round trip), scaled to
+indices from :mod:`methods.parts.rng` inside the compiled step (no host round trip), scaled to
 [-1, 1]. Stacked MNIST (Metz et al. 2017, arXiv:1611.02163; Srivastava et al. 2017,
 arXiv:1705.07761; Lin et al. 2018, arXiv:1712.04086) stacks three independently drawn
 MNIST digits as the RGB channels: 1,000 modes.
 
 Evaluation compares ``n_fake`` generated samples with ``n_real`` = ``n_fake`` real
 samples drawn (fixed seed) from the *test* split, in the penultimate-layer feature space
-of the family's evaluator classifier (:mod:`benches.evaluators`); Stacked MNIST
+of the family's evaluator classifier (:mod:`benches.datasets.evaluators`); Stacked MNIST
 classifies and embeds each channel with the MNIST evaluator (features concatenated).
 With ``GANBENCH_INCEPTION_GRAPH`` set, FID with the TTUR Inception graph is added.
 """
@@ -23,10 +23,11 @@ from typing import Any
 import numpy as np
 import tensorflow as tf
 
-from benches import evaluators, rng
-from benches.datasets import image_sources
+from benches.datasets import evaluators, image_sources
 from benches.datasets.base import Dataset
-from benches.networks import DCGANDiscriminator, DCGANGenerator
+from benches.datasets.registry import register
+from benches.train.networks import DCGANDiscriminator, DCGANGenerator
+from methods.parts import rng
 from metrics import inception
 from metrics.frechet import frechet_distance
 from metrics.kid import kernel_inception_distance
@@ -69,6 +70,7 @@ class ImageDataset(Dataset):
         self.description = description
         self.primary_metrics = primary_metrics
         self._train: tf.Tensor | None = None
+        self._reference: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
     @property
     def source(self) -> str:
@@ -106,9 +108,11 @@ class ImageDataset(Dataset):
         f, logits = evaluators.get(self.evaluator_family).features_and_logits(images)
         return f, logits.argmax(1)
 
-    @functools.cache  # noqa: B019 - datasets live for the whole process
     def _reference_features(self, n: int) -> tuple[np.ndarray, np.ndarray]:
-        return self.embed(self.real_reference(n))
+        """Evaluator features of ``n`` reference images, computed once per size."""
+        if n not in self._reference:
+            self._reference[n] = self.embed(self.real_reference(n))
+        return self._reference[n]
 
     def evaluate(self, samples: np.ndarray) -> dict[str, float]:
         samples = np.asarray(samples, np.float32)
@@ -168,17 +172,20 @@ class StackedMNIST(ImageDataset):
 _RANKING = (("fd", "min"), ("modes", "max"))
 
 
+@register("mnist")
 def mnist() -> ImageDataset:
     return ImageDataset("mnist", "mnist", (28, 28, 1), 10,
                         "MNIST digits, 28x28x1 (LeCun et al. 1998)", _RANKING)
 
 
+@register("stacked-mnist")
 def stacked_mnist() -> StackedMNIST:
     return StackedMNIST("stacked-mnist", "mnist", (28, 28, 3), 1000,
                         "3 MNIST digits as RGB channels, 1000 modes (Metz et al. 2017)",
                         (("modes", "max"), ("mode_kl", "min"), ("fd", "min")))
 
 
+@register("cifar10")
 def cifar10() -> ImageDataset:
     return ImageDataset("cifar10", "cifar10", (32, 32, 3), 10,
                         "CIFAR-10, 32x32x3 (Krizhevsky 2009)", _RANKING)

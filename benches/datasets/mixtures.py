@@ -14,9 +14,10 @@ from collections.abc import Mapping
 import numpy as np
 import tensorflow as tf
 
-from benches import rng
 from benches.datasets.base import Dataset
-from benches.networks import MLP
+from benches.datasets.registry import register
+from benches.train.networks import MLP
+from methods.parts import rng
 from metrics.mixture import mixture_metrics
 
 
@@ -56,6 +57,7 @@ class GaussianMixture(Dataset):
         return metrics["modes"] / len(self.means) if "modes" in metrics else None
 
 
+@register("ring8")
 def ring8() -> GaussianMixture:
     angles = 2 * math.pi * np.arange(8) / 8
     return GaussianMixture(
@@ -64,6 +66,7 @@ def ring8() -> GaussianMixture:
     )
 
 
+@register("grid25")
 def grid25() -> GaussianMixture:
     axis = np.array([-4.0, -2.0, 0.0, 2.0, 4.0])
     means = np.array([(x, y) for x in axis for y in axis])

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import tensorflow as tf
 
-Constraint = Callable[[Sequence[tf.Variable]], None]
+from methods.parts.update import Constraint
 
 
 def clip_weights(c: float) -> Constraint:

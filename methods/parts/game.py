@@ -17,10 +17,11 @@ from typing import Any
 
 import tensorflow as tf
 
-from benches.gradient_norms import layer_norms
 from methods.parts.losses import LossPair
 from methods.parts.method import JointTransform
+from methods.parts.network import Network
 from methods.parts.optimizers import Optimizer
+from methods.parts.update import PlayerUpdate
 
 _ZERO = tf.UnconnectedGradients.ZERO
 
@@ -33,8 +34,8 @@ class Players:
     (stateless, from the cell's seed and step counter).
     """
 
-    generator: Any
-    discriminator: Any
+    generator: Network
+    discriminator: Network
     g_params: list[tf.Variable]
     d_params: list[tf.Variable]
     g_opt: Optimizer
@@ -45,6 +46,15 @@ class Players:
     def params(self) -> list[tf.Variable]:
         """Joint parameters: the generator's, then the discriminator's."""
         return [*self.g_params, *self.d_params]
+
+    def g_update(self, method: Any) -> PlayerUpdate:
+        """The generator's update chain under ``method`` (its gradient transform)."""
+        return PlayerUpdate("g", self.generator, self.g_opt, method.g_transform)
+
+    def d_update(self, method: Any) -> PlayerUpdate:
+        """The discriminator's update chain under ``method`` (transform, constraint)."""
+        return PlayerUpdate("d", self.discriminator, self.d_opt, method.d_transform,
+                            method.d_constraint)
 
 
 @dataclass(frozen=True)
@@ -150,6 +160,7 @@ def simultaneous_step(players: Players, method: Any) -> dict[str, tf.Tensor]:
     """
     params = players.params
     n_g = len(players.g_params)
+    g_update, d_update = players.g_update(method), players.d_update(method)
 
     def gradients(draw: int) -> tuple[FieldValue, list[tf.Tensor]]:
         field = vector_field(players, method.loss, *players.draw(draw))
@@ -159,15 +170,8 @@ def simultaneous_step(players: Players, method: Any) -> dict[str, tf.Tensor]:
         return method.joint_transform(field, params)
 
     def apply(grads: list[tf.Tensor]) -> None:
-        g_grads, d_grads = grads[:n_g], grads[n_g:]
-        if method.g_transform is not None:
-            g_grads = method.g_transform(g_grads, players.g_params)
-        if method.d_transform is not None:
-            d_grads = method.d_transform(d_grads, players.d_params)
-        players.g_opt.apply(g_grads)
-        players.d_opt.apply(d_grads)
-        if method.d_constraint is not None:
-            method.d_constraint(players.d_params)
+        g_update.apply(grads[:n_g])
+        d_update.apply(grads[n_g:])
 
     value, grads = gradients(0)
     if method.extrapolate:
@@ -177,8 +181,5 @@ def simultaneous_step(players: Players, method: Any) -> dict[str, tf.Tensor]:
         for p, o in zip(params, origin, strict=True):
             p.assign(o)
     apply(grads)
-    return {**value.stats,
-            "g_grad_norm": tf.linalg.global_norm(value.grads[:n_g]),
-            "d_grad_norm": tf.linalg.global_norm(value.grads[n_g:]),
-            **layer_norms(value.grads[:n_g], players.generator, "g"),
-            **layer_norms(value.grads[n_g:], players.discriminator, "d")}
+    return {**value.stats, **g_update.statistics(value.grads[:n_g]),
+            **d_update.statistics(value.grads[n_g:])}

@@ -10,11 +10,11 @@ import tensorflow as tf
 
 from methods.parts.losses import LossPair
 from methods.parts.optimizers import OptimizerSpec, adam
+from methods.parts.update import Constraint, GradientTransform
 
 if TYPE_CHECKING:
     from methods.parts.normalization import DiscriminatorWrapper
 
-GradientTransform = Callable[[Sequence[tf.Tensor], Sequence[tf.Variable]], list[tf.Tensor]]
 InputNoise = Callable[[tf.Tensor, tf.Tensor, tf.Tensor], tf.Tensor]
 # f(field, params) -> (field value, adjusted gradients); see methods.parts.game.
 JointTransform = Callable[[Callable[[], Any], Sequence[tf.Variable]], tuple[Any, list[tf.Tensor]]]
@@ -30,7 +30,7 @@ class Method:
     g_optimizer, d_optimizer: each player's update rule.
     d_steps:       discriminator updates per generator update.
     d_regularizer: ``f(ctx) -> scalar`` added to the discriminator loss (penalties);
-                   ``ctx`` is a :class:`benches.trainer.DiscriminatorContext`.
+                   ``ctx`` is a :class:`methods.parts.penalties.DiscriminatorContext`.
     g_transform, d_transform: ``f(grads, params) -> grads`` applied to a player's
                    gradient before its optimizer (clipping, normalization).
     d_constraint:  ``f(params) -> None`` applied in place after each D update.
@@ -58,7 +58,7 @@ class Method:
     d_regularizer: Callable[[Any], tf.Tensor] | None = None
     g_transform: GradientTransform | None = None
     d_transform: GradientTransform | None = None
-    d_constraint: Callable[[Sequence[tf.Variable]], None] | None = None
+    d_constraint: Constraint | None = None
     d_wrapper: DiscriminatorWrapper | None = None
     d_state: Mapping[str, float] = field(default_factory=dict)
     input_noise: InputNoise | None = None

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import tensorflow as tf
 
-from benches import rng
+from methods.parts import rng
 
 
 @dataclass(frozen=True)

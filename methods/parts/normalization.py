@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 import tensorflow as tf
 
-from benches import rng
+from methods.parts import rng
 
 
 class WrappedDiscriminator(Protocol):

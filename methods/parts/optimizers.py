@@ -1,24 +1,152 @@
-"""Optimizers as explicit, XLA-friendly update rules over lists of variables.
+"""Optimizers as small composable update rules over lists of tensors (optax-style).
 
 The methods need update rules the stock Keras optimizers do not expose (optimism,
-extrapolation, updates computed at parameters other than the current ones), so the
-suite keeps its own small implementations. Each optimizer owns its slot variables and
-applies one update in place; all of it compiles inside the trainer's XLA function.
+extrapolation, updates computed at parameters other than the current ones, updates
+differentiated through), so the suite keeps its own. A rule is a pure function of
+``(inputs, state, t)`` returning ``(outputs, state)``: :func:`sgd`, :func:`adam` and
+:func:`rmsprop` turn gradients into parameter deltas, :class:`Optimism` turns deltas into
+optimistic steps, and :class:`Chain` composes them. :class:`OptimizerSpec` is the
+declarative, recorded choice a method makes; :class:`Optimizer` holds a rule's state in
+variables and applies it in place. All of it compiles inside the trainer's XLA function.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 import tensorflow as tf
 
-OPTIMIZER_KINDS = ("sgd", "adam", "rmsprop")
+State = tuple[Any, ...]  # per rule: a tuple of slot lists, one tensor per parameter
+
+# Floor under the second-moment estimate inside sqrt: identical values in float32 (the
+# step adds epsilon >= 1e-8 anyway), but a finite derivative where v == 0, which matters
+# when an update is differentiated through (unrolled GAN).
+_V_FLOOR = 1e-30
+
+
+class UpdateRule(Protocol):
+    """``init(params) -> state``; ``update(inputs, state, t) -> (outputs, state)``, pure;
+    ``t`` is the 1-based step count (float)."""
+
+    def init(self, params: Sequence[tf.Tensor]) -> State: ...
+
+    def update(self, inputs: Sequence[tf.Tensor], state: State,
+               t: tf.Tensor) -> tuple[list[tf.Tensor], State]: ...
+
+
+def _zeros(params: Sequence[tf.Tensor]) -> list[tf.Tensor]:
+    return [tf.zeros_like(p) for p in params]
+
+
+@dataclass(frozen=True)
+class Sgd:
+    """delta = -lr * g."""
+
+    learning_rate: float
+
+    def init(self, params: Sequence[tf.Tensor]) -> State:
+        return ()
+
+    def update(self, grads: Sequence[tf.Tensor], state: State,
+               t: tf.Tensor) -> tuple[list[tf.Tensor], State]:
+        return [-self.learning_rate * g for g in grads], state
+
+
+@dataclass(frozen=True)
+class Adam:
+    """Adam (Kingma & Ba 2014, arXiv:1412.6980, Algorithm 1) with bias correction."""
+
+    learning_rate: float
+    beta_1: float
+    beta_2: float
+    epsilon: float
+
+    def init(self, params: Sequence[tf.Tensor]) -> State:
+        return (_zeros(params), _zeros(params))
+
+    def update(self, grads: Sequence[tf.Tensor], state: State,
+               t: tf.Tensor) -> tuple[list[tf.Tensor], State]:
+        deltas, m_out, v_out = [], [], []
+        for g, m, v in zip(grads, *state, strict=True):
+            m = self.beta_1 * m + (1.0 - self.beta_1) * g
+            v = self.beta_2 * v + (1.0 - self.beta_2) * tf.square(g)
+            m_hat = m / (1.0 - tf.pow(self.beta_1, t))
+            v_hat = v / (1.0 - tf.pow(self.beta_2, t))
+            deltas.append(-self.learning_rate * m_hat / (
+                tf.sqrt(tf.maximum(v_hat, _V_FLOOR)) + self.epsilon))
+            m_out.append(m)
+            v_out.append(v)
+        return deltas, (m_out, v_out)
+
+
+@dataclass(frozen=True)
+class RmsProp:
+    """RMSprop (Tieleman & Hinton 2012, lecture 6.5), without momentum, as WGAN uses it."""
+
+    learning_rate: float
+    rho: float
+    epsilon: float
+
+    def init(self, params: Sequence[tf.Tensor]) -> State:
+        return (_zeros(params),)
+
+    def update(self, grads: Sequence[tf.Tensor], state: State,
+               t: tf.Tensor) -> tuple[list[tf.Tensor], State]:
+        deltas, v_out = [], []
+        for g, v in zip(grads, state[0], strict=True):
+            v = self.rho * v + (1.0 - self.rho) * tf.square(g)
+            deltas.append(-self.learning_rate * g / (
+                tf.sqrt(tf.maximum(v, _V_FLOOR)) + self.epsilon))
+            v_out.append(v)
+        return deltas, (v_out,)
+
+
+@dataclass(frozen=True)
+class Optimism:
+    """Optimistic steps ``2 * delta_t - delta_{t-1}`` from a base rule's deltas: optimistic
+    gradient descent for SGD and Optimistic Adam for Adam (Daskalakis et al. 2018,
+    arXiv:1711.00141, eq. 5 and Algorithm 1)."""
+
+    def init(self, params: Sequence[tf.Tensor]) -> State:
+        return (_zeros(params),)
+
+    def update(self, deltas: Sequence[tf.Tensor], state: State,
+               t: tf.Tensor) -> tuple[list[tf.Tensor], State]:
+        steps = [2.0 * d - prev for d, prev in zip(deltas, state[0], strict=True)]
+        return steps, (list(deltas),)
+
+
+@dataclass(frozen=True)
+class Chain:
+    """Rules applied in order, each to the previous one's outputs (``optax.chain``)."""
+
+    rules: tuple[UpdateRule, ...]
+
+    def init(self, params: Sequence[tf.Tensor]) -> State:
+        return tuple(rule.init(params) for rule in self.rules)
+
+    def update(self, inputs: Sequence[tf.Tensor], state: State,
+               t: tf.Tensor) -> tuple[list[tf.Tensor], State]:
+        out, states = list(inputs), []
+        for rule, s in zip(self.rules, state, strict=True):
+            out, s = rule.update(out, s, t)
+            states.append(s)
+        return out, tuple(states)
+
+
+_BASE_RULES: dict[str, Callable[[OptimizerSpec], UpdateRule]] = {
+    "sgd": lambda s: Sgd(s.learning_rate),
+    "adam": lambda s: Adam(s.learning_rate, s.beta_1, s.beta_2, s.epsilon),
+    "rmsprop": lambda s: RmsProp(s.learning_rate, s.rho, s.epsilon),
+}
+OPTIMIZER_KINDS = tuple(_BASE_RULES)
 
 
 @dataclass(frozen=True)
 class OptimizerSpec:
-    """What optimizer a player uses; ``create`` builds its state for given parameters."""
+    """What optimizer a player uses (recorded); ``rule()`` composes its update rule."""
 
     kind: str
     learning_rate: float
@@ -29,10 +157,18 @@ class OptimizerSpec:
     optimistic: bool = False
 
     def __post_init__(self) -> None:
-        if self.kind not in OPTIMIZER_KINDS:
+        if self.kind not in _BASE_RULES:
             raise ValueError(f"unknown optimizer kind {self.kind!r}; valid: {OPTIMIZER_KINDS}")
         if not self.learning_rate > 0:
             raise ValueError(f"learning rate must be > 0, got {self.learning_rate}")
+
+    def base_rule(self) -> UpdateRule:
+        """The rule without optimism (what a look-ahead unrolls)."""
+        return _BASE_RULES[self.kind](self)
+
+    def rule(self) -> Chain:
+        """The base rule, then optimism if asked: ``state[0]`` is the base rule's state."""
+        return Chain((self.base_rule(), *([Optimism()] if self.optimistic else [])))
 
     def create(self, params: Sequence[tf.Variable], name: str) -> Optimizer:
         return Optimizer(self, params, name)
@@ -54,83 +190,32 @@ def rmsprop(learning_rate: float, rho: float = 0.9) -> OptimizerSpec:
     return OptimizerSpec("rmsprop", learning_rate, rho=rho)
 
 
-# Floor under the second-moment estimate inside sqrt: identical values in float32 (the
-# step adds epsilon >= 1e-8 anyway), but a finite derivative where v == 0, which matters
-# when an update is differentiated through (unrolled GAN).
-_V_FLOOR = 1e-30
-
-
-def base_deltas(
-    spec: OptimizerSpec,
-    grads: Sequence[tf.Tensor],
-    m: Sequence[tf.Tensor],
-    v: Sequence[tf.Tensor],
-    t: tf.Tensor,
-) -> tuple[list[tf.Tensor], list[tf.Tensor], list[tf.Tensor]]:
-    """One step of the base rule as a pure function: ``(deltas, new m, new v)``.
-
-    ``t`` is the 1-based step count (float). Pure so that an update can be applied to
-    tensors and differentiated through; :class:`Optimizer` applies it to variables.
-    Optimism is not part of the base rule (see :meth:`Optimizer.updates`).
-    """
-    deltas, m_out, v_out = [], [], []
-    for g, m_i, v_i in zip(grads, m, v, strict=True):
-        if spec.kind == "sgd":
-            delta = -spec.learning_rate * g
-        elif spec.kind == "rmsprop":
-            v_i = spec.rho * v_i + (1.0 - spec.rho) * tf.square(g)
-            delta = -spec.learning_rate * g / (tf.sqrt(tf.maximum(v_i, _V_FLOOR)) + spec.epsilon)
-        else:
-            m_i = spec.beta_1 * m_i + (1.0 - spec.beta_1) * g
-            v_i = spec.beta_2 * v_i + (1.0 - spec.beta_2) * tf.square(g)
-            m_hat = m_i / (1.0 - tf.pow(spec.beta_1, t))
-            v_hat = v_i / (1.0 - tf.pow(spec.beta_2, t))
-            delta = -spec.learning_rate * m_hat / (
-                tf.sqrt(tf.maximum(v_hat, _V_FLOOR)) + spec.epsilon)
-        deltas.append(delta)
-        m_out.append(m_i)
-        v_out.append(v_i)
-    return deltas, m_out, v_out
-
-
 class Optimizer:
-    """State and update of one player's optimizer.
-
-    With ``spec.optimistic`` the applied step is ``2 * delta_t - delta_{t-1}``, where
-    ``delta`` is the base rule's step: optimistic gradient descent for ``sgd``
-    (w_{t+1} = w_t - 2 eta g_t + eta g_{t-1}) and Optimistic Adam for ``adam``
-    (Daskalakis et al. 2018, arXiv:1711.00141).
-    """
+    """One player's optimizer: its rule's state in variables, applied in place."""
 
     def __init__(self, spec: OptimizerSpec, params: Sequence[tf.Variable], name: str):
         self.spec = spec
+        self.rule = spec.rule()
         self.params = list(params)
         self.iterations = tf.Variable(0, dtype=tf.int64, trainable=False, name=f"{name}/t")
-        zeros = [tf.zeros_like(p) for p in self.params]
-        self.m = [tf.Variable(z, trainable=False, name=f"{name}/m{i}") for i, z in enumerate(zeros)]
-        self.v = [tf.Variable(z, trainable=False, name=f"{name}/v{i}") for i, z in enumerate(zeros)]
-        self.previous = [tf.Variable(z, trainable=False, name=f"{name}/prev{i}")
-                         for i, z in enumerate(zeros)] if spec.optimistic else []
+        counter = iter(range(10**6))
+        self.state = tf.nest.map_structure(
+            lambda z: tf.Variable(z, trainable=False, name=f"{name}/slot{next(counter)}"),
+            self.rule.init(self.params))
 
     @property
     def variables(self) -> list[tf.Variable]:
-        return [self.iterations, *self.m, *self.v, *self.previous]
+        return [self.iterations, *tf.nest.flatten(self.state)]
 
-    def updates(self, grads: Sequence[tf.Tensor]) -> list[tf.Tensor]:
-        """Advance the optimizer state and return the parameter deltas for ``grads``."""
-        t = tf.cast(self.iterations.assign_add(1), tf.float32)
-        deltas, m_new, v_new = base_deltas(self.spec, grads, self.m, self.v, t)
-        if self.spec.kind != "sgd":
-            for var, new in zip([*self.m, *self.v], [*m_new, *v_new], strict=True):
-                var.assign(new)
-        if self.spec.optimistic:
-            steps = [2.0 * d - prev for d, prev in zip(deltas, self.previous, strict=True)]
-            for prev, d in zip(self.previous, deltas, strict=True):
-                prev.assign(d)
-            deltas = steps
-        return deltas
+    @property
+    def base_state(self) -> State:
+        """The base rule's state (``Chain`` element 0), e.g. Adam's moments."""
+        return self.state[0]
 
     def apply(self, grads: Sequence[tf.Tensor]) -> None:
         """One in-place update of the parameters along ``grads``."""
-        for p, d in zip(self.params, self.updates(grads), strict=True):
+        t = tf.cast(self.iterations.assign_add(1), tf.float32)
+        deltas, new_state = self.rule.update(grads, self.state, t)
+        tf.nest.map_structure(lambda var, value: var.assign(value), self.state, new_state)
+        for p, d in zip(self.params, deltas, strict=True):
             p.assign_add(d)

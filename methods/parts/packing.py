@@ -6,10 +6,9 @@ A discriminator that sees ``m`` samples concatenated can tell a collapsed genera
 
 from __future__ import annotations
 
-import dataclasses
-from typing import Any
-
 import tensorflow as tf
+
+from methods.parts.network import Network
 
 
 def pack_samples(x: tf.Tensor, pack: int) -> tf.Tensor:
@@ -28,14 +27,11 @@ def pack_samples(x: tf.Tensor, pack: int) -> tf.Tensor:
     return tf.reshape(grouped, [n, h, w, pack * c])
 
 
-def widen_input(network: Any, pack: int) -> Any:
-    """The same network family with an input ``pack`` times wider (a packed D)."""
+def widen_input(network: Network, pack: int) -> Network:
+    """The same network with an input ``pack`` times wider (a packed D)."""
     if pack == 1:
         return network
-    if dataclasses.is_dataclass(network) and hasattr(network, "input_dim"):
-        return dataclasses.replace(network, input_dim=network.input_dim * pack)
-    if dataclasses.is_dataclass(network) and hasattr(network, "image_shape"):
-        h, w, c = network.image_shape
-        return dataclasses.replace(network, image_shape=(h, w, c * pack))
-    raise TypeError(f"packing needs a network dataclass with an input_dim or image_shape "
-                    f"field, got {type(network).__name__}")
+    if not hasattr(network, "widened"):
+        raise TypeError(f"packing needs a discriminator with a widened(factor) method; "
+                        f"{type(network).__name__} has none")
+    return network.widened(pack)

@@ -1,20 +1,42 @@
 """Discriminator regularizers ``f(ctx) -> scalar`` added to D's loss.
 
-``ctx`` is a :class:`benches.trainer.DiscriminatorContext`. Gradient norms are taken per
+``ctx`` is a :class:`DiscriminatorContext`, built by the trainer. Gradient norms are taken per
 sample with respect to D's input; every penalty differentiates through them (double
 backprop), which XLA compiles like any other gradient.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 import tensorflow as tf
 
-from benches import rng
+from methods.parts import rng
 
-Regularizer = Callable[[Any], tf.Tensor]
+
+@dataclass(frozen=True)
+class DiscriminatorContext:
+    """What a discriminator regularizer sees inside the compiled step.
+
+    ``discriminator`` evaluates D as the method sees it (packed, reparametrized);
+    ``real``/``fake`` are the samples D's loss used (after input noise) and
+    ``real_out``/``fake_out`` its outputs on them; ``state`` holds the variables the
+    trainer created from ``Method.d_state``.
+    """
+
+    discriminator: Callable[[tf.Tensor], tf.Tensor]
+    params: Sequence[tf.Variable]
+    real: tf.Tensor
+    fake: tf.Tensor
+    seed: tf.Tensor
+    step: tf.Tensor
+    real_out: tf.Tensor | None = None
+    fake_out: tf.Tensor | None = None
+    state: Mapping[str, tf.Variable] = field(default_factory=dict)
+
+
+Regularizer = Callable[[DiscriminatorContext], tf.Tensor]
 
 
 def input_gradients(discriminator: Callable[[tf.Tensor], tf.Tensor], x: tf.Tensor) -> tf.Tensor:
@@ -43,7 +65,7 @@ def interpolates(real: tf.Tensor, fake: tf.Tensor, seed: tf.Tensor) -> tf.Tensor
 def gradient_penalty(weight: float, target: float = 1.0) -> Regularizer:
     """weight * E[(||grad D(x_hat)|| - target)^2] at interpolates (Gulrajani et al. 2017)."""
 
-    def regularize(ctx: Any) -> tf.Tensor:
+    def regularize(ctx: DiscriminatorContext) -> tf.Tensor:
         x_hat = interpolates(ctx.real, ctx.fake, ctx.seed)
         norms = _norms(input_gradients(ctx.discriminator, x_hat))
         return weight * tf.reduce_mean(tf.square(norms - target))
@@ -58,7 +80,7 @@ def lipschitz_penalty(weight: float) -> Regularizer:
     Lipschitz constraint asks for.
     """
 
-    def regularize(ctx: Any) -> tf.Tensor:
+    def regularize(ctx: DiscriminatorContext) -> tf.Tensor:
         x_hat = interpolates(ctx.real, ctx.fake, ctx.seed)
         norms = _norms(input_gradients(ctx.discriminator, x_hat))
         return weight * tf.reduce_mean(tf.square(tf.nn.relu(norms - 1.0)))
@@ -82,7 +104,7 @@ def dragan_points(real: tf.Tensor, seed: tf.Tensor, scale: float) -> tf.Tensor:
 def dragan_penalty(weight: float, target: float = 1.0, scale: float = 0.5) -> Regularizer:
     """weight * E[(||grad D(x + delta)|| - target)^2] around real data (Kodali et al. 2017)."""
 
-    def regularize(ctx: Any) -> tf.Tensor:
+    def regularize(ctx: DiscriminatorContext) -> tf.Tensor:
         x_hat = dragan_points(ctx.real, ctx.seed, scale)
         norms = _norms(input_gradients(ctx.discriminator, x_hat))
         return weight * tf.reduce_mean(tf.square(norms - target))
@@ -91,7 +113,7 @@ def dragan_penalty(weight: float, target: float = 1.0, scale: float = 0.5) -> Re
 
 
 def _zero_centred(gamma: float, on_real: bool) -> Regularizer:
-    def regularize(ctx: Any) -> tf.Tensor:
+    def regularize(ctx: DiscriminatorContext) -> tf.Tensor:
         g = input_gradients(ctx.discriminator, ctx.real if on_real else ctx.fake)
         sq = tf.reduce_sum(tf.square(g), axis=list(range(1, g.shape.rank)))
         return 0.5 * gamma * tf.reduce_mean(sq)
@@ -120,7 +142,7 @@ def lecam_regularizer(weight: float, decay: float) -> Regularizer:
     updated with the current batch first, then used as constant anchors.
     """
 
-    def regularize(ctx: Any) -> tf.Tensor:
+    def regularize(ctx: DiscriminatorContext) -> tf.Tensor:
         ema_real, ema_fake = ctx.state["ema_real"], ctx.state["ema_fake"]
         real_mean = tf.stop_gradient(tf.reduce_mean(ctx.real_out))
         fake_mean = tf.stop_gradient(tf.reduce_mean(ctx.fake_out))

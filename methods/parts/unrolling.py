@@ -13,20 +13,19 @@ from typing import Any
 
 import tensorflow as tf
 
-from benches.gradient_norms import layer_norms
 from methods.parts.game import Players
 from methods.parts.losses import LossPair
 from methods.parts.method import GeneratorStep
-from methods.parts.optimizers import base_deltas
 
 
 def lookahead(players: Players, loss: LossPair, steps: int) -> list[tf.Tensor]:
     """D's parameters after ``steps`` updates of its optimizer's base rule (no optimism),
     each on a fresh minibatch, as a differentiable function of G's parameters."""
     opt = players.d_opt
+    rule = opt.spec.base_rule()
     t0 = tf.cast(opt.iterations, tf.float32)
 
-    def unroll(k: tf.Tensor, d: list, m: list, v: list) -> tuple:
+    def unroll(k: tf.Tensor, d: list, state: tuple) -> tuple:
         real, z = players.draw(k + 1)
         with tf.GradientTape() as tape:
             tape.watch(d)
@@ -34,14 +33,14 @@ def lookahead(players: Players, loss: LossPair, steps: int) -> list[tf.Tensor]:
             d_loss = loss.d_loss(players.discriminator.apply(d, real),
                                  players.discriminator.apply(d, fake))
         grads = tape.gradient(d_loss, d, unconnected_gradients=tf.UnconnectedGradients.ZERO)
-        deltas, m, v = base_deltas(opt.spec, grads, m, v, t0 + tf.cast(k + 1, tf.float32))
-        return k + 1, [p + delta for p, delta in zip(d, deltas, strict=True)], m, v
+        deltas, state = rule.update(grads, state, t0 + tf.cast(k + 1, tf.float32))
+        return k + 1, [p + delta for p, delta in zip(d, deltas, strict=True)], state
 
     # A while loop rather than Python unrolling: XLA compile time stays flat in ``steps``.
-    start = ([tf.identity(p) for p in players.d_params], [tf.identity(s) for s in opt.m],
-             [tf.identity(s) for s in opt.v])
-    _, d, _, _ = tf.while_loop(lambda k, *_: k < steps, unroll, (tf.constant(0), *start),
-                               maximum_iterations=steps)
+    start = ([tf.identity(p) for p in players.d_params],
+             tf.nest.map_structure(tf.identity, opt.base_state))
+    _, d, _ = tf.while_loop(lambda k, *_: k < steps, unroll, (tf.constant(0), *start),
+                            maximum_iterations=steps)
     return d
 
 
@@ -58,11 +57,6 @@ def unrolled_generator_step(unroll_steps: int) -> GeneratorStep:
             g_loss = method.loss.g_loss(players.discriminator.apply(d_future, fake))
         grads = tape.gradient(g_loss, players.g_params,
                               unconnected_gradients=tf.UnconnectedGradients.ZERO)
-        norm = tf.linalg.global_norm(grads)
-        layers = layer_norms(grads, players.generator, "g")
-        if method.g_transform is not None:
-            grads = method.g_transform(grads, players.g_params)
-        players.g_opt.apply(grads)
-        return {"g_loss": g_loss, "g_grad_norm": norm, **layers}
+        return {"g_loss": g_loss, **players.g_update(method)(grads)}
 
     return step

@@ -2,7 +2,7 @@
 
 ``python -m benches compare A B`` tests, for every (dataset, method label) present in
 both folders and every primary metric of the dataset, whether B's per-seed values
-differ from A's (two-sided Mann-Whitney U, :mod:`benches.significance`). A regression
+differ from A's (two-sided Mann-Whitney U, :mod:`benches.results.significance`). A regression
 is a significant change in the worse direction, including a significantly higher
 failure rate (Fisher's exact test on finished/failed seed counts; Fisher 1922).
 ``--fail-on-regression`` turns any regression into a non-zero exit so the command can
@@ -18,9 +18,9 @@ from pathlib import Path
 
 from scipy import stats
 
-from benches.aggregate import Entry, group, primary_metrics
-from benches.records import iter_records
-from benches.significance import ALPHA, mann_whitney_p, min_p_value
+from benches.results.aggregate import Entry, group, primary_metrics
+from benches.results.records import iter_records
+from benches.results.significance import ALPHA, mann_whitney_p, min_p_value
 
 
 @dataclass(frozen=True)

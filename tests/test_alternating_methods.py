@@ -6,7 +6,7 @@ import tensorflow as tf
 
 import methods
 from benches import datasets
-from benches.trainer import Trainer
+from benches.train.trainer import Trainer
 from methods.parts.noise import InstanceNoise
 from methods.parts.packing import pack_samples
 

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from benches.aggregate import CONFIDENCE, Entry, Summary, group, primary_metrics, summarize
-from benches.records import iter_records, write_atomic
-from benches.significance import ALPHA, mann_whitney_p, min_p_value
-from benches.trainer import STAT_NAMES
+from benches.results.aggregate import CONFIDENCE, Entry, Summary, group, primary_metrics, summarize
+from benches.results.records import iter_records
+from benches.results.significance import ALPHA, mann_whitney_p, min_p_value
+from benches.train.stats import STAT_NAMES
 
 
 def rank(entries: Iterable[Entry]) -> list[Entry]:
@@ -299,23 +299,3 @@ def boards(out: Path, *, strict: bool = False) -> list[Board]:
     """One board per dataset found among the records under ``out``."""
     records = iter_records(out, strict=strict)
     return [build_board(ds, entries) for ds, entries in sorted(group(records).items())]
-
-
-def write_leaderboards(out: Path, *, strict: bool = False) -> list[Path]:
-    """(Re)generate ``leaderboards/<dataset>.{md,csv}`` and ``index.html`` under ``out``.
-
-    A file among the records that is not a record is skipped with a warning naming it, or,
-    with ``strict``, raises :class:`benches.records.RecordError` before anything is written.
-    """
-    from benches.report import write_report
-
-    out = Path(out)
-    written = []
-    all_boards = boards(out, strict=strict)
-    for board in all_boards:
-        for suffix, text in ((".md", markdown(board)), (".csv", csv_text(board))):
-            path = out / "leaderboards" / f"{board.dataset}{suffix}"
-            write_atomic(path, text)
-            written.append(path)
-    written.append(write_report(out, all_boards))
-    return written

@@ -9,6 +9,7 @@ it awkward. Initialization uses Keras initializers with fixed seeds.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from benches import xla_gradients  # noqa: F401  (third derivatives through tf.pad)
+from benches.train import xla_gradients  # noqa: F401  (third derivatives through tf.pad)
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,10 @@ class MLP:
     def layer_of(self, param_index: int) -> str:
         """The layer a parameter belongs to (for per-layer gradient norms)."""
         return self.layer_names[param_index // 2]
+
+    def widened(self, factor: int) -> MLP:
+        """The same MLP taking ``factor`` times as many input features (packing)."""
+        return dataclasses.replace(self, input_dim=self.input_dim * factor)
 
 
 # -- DCGAN-style image networks ---------------------------------------------------------
@@ -184,6 +189,11 @@ class DCGANDiscriminator:
 
     def layer_of(self, param_index: int) -> str:
         return self.layer_names[param_index // 2]
+
+    def widened(self, factor: int) -> DCGANDiscriminator:
+        """The same discriminator taking ``factor`` times as many channels (packing)."""
+        h, w, c = self.image_shape
+        return dataclasses.replace(self, image_shape=(h, w, c * factor))
 
     def init(self, seed: int) -> list[tf.Variable]:
         w, (h, _, c) = self.width, self.image_shape

@@ -16,8 +16,6 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from benches import datasets
-
 CONFIDENCE = 0.95
 
 
@@ -97,18 +95,12 @@ def group(records: Iterable[dict[str, Any]]) -> dict[str, dict[str, Entry]]:
 def primary_metrics(entries: Iterable[Entry]) -> tuple[tuple[str, str], ...]:
     """The ranking metrics ``(name, "max"|"min")`` of the entries' dataset.
 
-    Taken from the records when they carry them, else from the dataset registry, so
-    folders from branches with other datasets still rank.
+    Taken from the records (every record names its dataset's), so folders from
+    branches with other datasets still rank.
     """
-    entries = list(entries)
     for e in entries:
         for r in e.records:
             declared = r["dataset"].get("primary_metrics")
             if declared:
                 return tuple((str(m), str(d)) for m, d in declared)
-    if not entries:
-        return ()
-    try:
-        return tuple(datasets.get(entries[0].dataset).primary_metrics)
-    except KeyError:
-        return ()
+    return ()

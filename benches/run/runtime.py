@@ -38,13 +38,15 @@ def _threads(var: str) -> int:
     return value
 
 
-def configure() -> dict[str, Any]:
-    """Apply the thread settings (once per process) and return what is in effect."""
+def configure(intra_op: int | None = None) -> dict[str, Any]:
+    """Apply the thread settings (once per process) and return what is in effect.
+
+    ``intra_op`` overrides the environment's intra-op threads (a pool worker's share).
+    """
     global _applied
     if _applied is not None:
         return _applied
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    intra = _threads("GANBENCH_INTRA_OP_THREADS")
+    intra = _threads("GANBENCH_INTRA_OP_THREADS") if intra_op is None else intra_op
     inter = _threads("GANBENCH_INTER_OP_THREADS")
     import tensorflow as tf
 
@@ -54,7 +56,7 @@ def configure() -> dict[str, Any]:
         if inter:
             tf.config.threading.set_inter_op_parallelism_threads(inter)
     except RuntimeError:  # TF already initialized: keep going, record what is in effect
-        log.warning("TensorFlow was initialized before benches.runtime.configure(); "
+        log.warning("TensorFlow was initialized before benches.run.runtime.configure(); "
                     "thread settings left at %s/%s",
                     tf.config.threading.get_intra_op_parallelism_threads(),
                     tf.config.threading.get_inter_op_parallelism_threads())

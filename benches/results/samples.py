@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from benches.datasets.base import Dataset
-from benches.records import write_atomic
+from benches.results.records import write_atomic
 
 POINTS = 512
 IMAGES = 64

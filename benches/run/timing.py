@@ -24,13 +24,16 @@ import numpy as np
 import tensorflow as tf
 
 import methods
-from benches import datasets, rng, runtime
+from benches import datasets
 from benches.datasets.base import Dataset
-from benches.matrix import Cell, MethodSpec
-from benches.profiles import schedule
-from benches.records import environment, write_atomic
-from benches.throughput import summarize
-from benches.trainer import Trainer
+from benches.results.records import environment, write_atomic
+from benches.run import runtime
+from benches.run.matrix import Cell, MethodSpec
+from benches.run.plan import resolve_hyperparameters
+from benches.run.profiles import schedule
+from benches.train.throughput import call_timing
+from benches.train.trainer import Trainer
+from methods.parts import rng
 
 log = logging.getLogger(__name__)
 
@@ -71,8 +74,6 @@ def time_pair(spec: MethodSpec, dataset_name: str, *, profile: str, windows: int
               steps_per_call: int | None = None, batch_size: int | None = None,
               ) -> dict[str, Any]:
     """Time one method on one dataset with XLA on and off; never raises for the pair."""
-    from benches.cell import resolve_hyperparameters
-
     row: dict[str, Any] = {"dataset": dataset_name, "method": spec.label, "status": "ok",
                            "error": None}
     try:
@@ -92,8 +93,8 @@ def time_pair(spec: MethodSpec, dataset_name: str, *, profile: str, windows: int
             for xla, trainer in trainers.items():
                 calls[xla].append(_timed(trainer))
         for xla, key in ((True, "xla_on"), (False, "xla_off")):
-            row[key] = summarize(calls[xla], steps_per_call=spc, batch_size=batch,
-                                 xla=trainers[xla].xla, warmup=1)
+            row[key] = call_timing(calls[xla], steps_per_call=spc, batch_size=batch,
+                                   xla=trainers[xla].xla, warmup=1)
         if not trainers[True].xla:
             row["xla_note"] = method.xla_note
         ratios = (np.asarray(row["xla_on"]["steps_per_second_windows"])

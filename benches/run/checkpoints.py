@@ -20,7 +20,7 @@ from typing import Any
 
 import tensorflow as tf
 
-from benches.trainer import Trainer
+from benches.train.trainer import Trainer
 
 log = logging.getLogger(__name__)
 logging.getLogger("absl").setLevel(logging.WARNING)  # per-save INFO chatter from TF's saver

@@ -18,6 +18,7 @@ leaderboards are left as they were, and :class:`RunResult` says what finished.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import json
 import logging
@@ -29,13 +30,14 @@ from pathlib import Path
 from typing import Any
 
 from benches import datasets
-from benches.cell import cell_schedule, cell_settings
-from benches.checkpoints import checkpoint_dir, discard
-from benches.executors import CellTask, InProcess, ProcessPool, RayCluster
-from benches.matrix import Cell
-from benches.progress import ProgressBar
-from benches.records import RecordError, load_record, records_dir, write_record
-from benches.tensorboard import write_cell_scalars
+from benches.results.publish import write_leaderboards
+from benches.results.records import RecordError, load_record, records_dir, write_record
+from benches.results.tensorboard import write_cell_scalars
+from benches.run import executors
+from benches.run.checkpoints import checkpoint_dir, discard
+from benches.run.matrix import Cell
+from benches.run.plan import CellPlan, cell_schedule, plan_cell
+from benches.run.progress import ProgressBar
 
 log = logging.getLogger(__name__)
 
@@ -107,9 +109,9 @@ def _quarantine(path: Path, reason: Exception) -> None:
     log.warning("%s; moved it to %s and will run the cell again", reason, target.name)
 
 
-def is_complete(out: Path, cell: Cell, settings: dict[str, Any], retry_failed: bool) -> bool:
-    """Whether ``cell`` already has a record that counts as a result for these settings."""
-    path = records_dir(out) / f"{cell.cell_id}.json"
+def is_complete(out: Path, plan: CellPlan, retry_failed: bool) -> bool:
+    """Whether the cell already has a record that counts as a result for its settings."""
+    path = records_dir(out) / f"{plan.cell_id}.json"
     if not path.exists():
         return False
     try:
@@ -117,44 +119,38 @@ def is_complete(out: Path, cell: Cell, settings: dict[str, Any], retry_failed: b
     except RecordError as exc:
         _quarantine(path, exc)
         return False
-    if record.get("settings") != json.loads(json.dumps(settings)):
-        log.info("%s: record made under other settings; running it again", cell.cell_id)
+    if record.get("settings") != json.loads(json.dumps(plan.settings)):
+        log.info("%s: record made under other settings; running it again", plan.cell_id)
         return False
     return not (record["status"] == "failed" and retry_failed)
 
 
-def plan(options: RunOptions) -> tuple[list[CellTask], int]:
-    """The tasks still to run and how many cells were skipped as complete."""
-    tasks, skipped = [], 0
+def plan(options: RunOptions) -> tuple[list[CellPlan], int]:
+    """The plans of the cells still to run and how many cells were skipped as complete."""
+    plans, skipped = [], 0
     for cell in options.cells:
-        family = datasets.get(cell.dataset).family
+        folder = checkpoint_dir(options.out, cell.cell_id)
+        cell_plan = plan_cell(cell, options.profile, xla=options.xla, steps=options.steps,
+                              command=options.command, out=options.out)
         every = options.checkpoint_every
         if every is None:
-            every = cell_schedule(options.profile, family).checkpoint_every
-        folder = checkpoint_dir(options.out, cell.cell_id)
+            every = cell_plan.schedule.checkpoint_every
         if options.force:
             discard(folder)
-        else:
-            settings = cell_settings(cell, options.profile, xla=options.xla, steps=options.steps)
-            if is_complete(options.out, cell, settings, options.retry_failed):
-                discard(folder)  # left over if a run stopped between record and cleanup
-                skipped += 1
-                continue
-        tasks.append(CellTask(cell, options.profile, xla=options.xla, steps=options.steps,
-                              command=options.command,
-                              checkpoint_dir=folder if every else None, checkpoint_every=every,
-                              out=options.out))
-    return tasks, skipped
+        elif is_complete(options.out, cell_plan, options.retry_failed):
+            discard(folder)  # left over if a run stopped between record and cleanup
+            skipped += 1
+            continue
+        plans.append(dataclasses.replace(cell_plan, checkpoint_dir=folder if every else None,
+                                         checkpoint_every=every))
+    return plans, skipped
 
 
-def make_executor(options: RunOptions) -> InProcess | ProcessPool | RayCluster:
-    if options.executor == "ray":
-        try:
-            return RayCluster(options.address,
-                              num_cpus=options.jobs if options.jobs > 1 else None)
-        except RuntimeError as exc:
-            raise SetupError(str(exc)) from None
-    return ProcessPool(options.jobs) if options.jobs > 1 else InProcess()
+def make_executor(options: RunOptions) -> executors.Executor:
+    try:
+        return executors.create(options.executor, options.jobs, options.address)
+    except ValueError as exc:
+        raise SetupError(str(exc)) from None
 
 
 def _raise_interrupted(signum: int, frame: Any) -> None:
@@ -177,8 +173,6 @@ def handling_signals(handler: Any) -> Iterator[None]:
 
 def run_matrix(options: RunOptions) -> RunResult:
     """Run the cells of ``options`` that are not complete; write records and leaderboards."""
-    from benches.leaderboard import write_leaderboards
-
     validate(options)
     result = RunResult(total=len(options.cells))
     with handling_signals(_raise_interrupted):
@@ -197,7 +191,7 @@ def run_matrix(options: RunOptions) -> RunResult:
     return result
 
 
-def _run_tasks(options: RunOptions, tasks: list[CellTask], result: RunResult) -> None:
+def _run_tasks(options: RunOptions, tasks: list[CellPlan], result: RunResult) -> None:
     bar = ProgressBar(len(tasks))
     bar.show()
     executor = make_executor(options)
@@ -210,11 +204,11 @@ def _run_tasks(options: RunOptions, tasks: list[CellTask], result: RunResult) ->
             result.counts[record["status"]] += 1
             if record["status"] != "ok":
                 err = record["error"]
-                log.warning("%s: %s at step %s (%s: %s)", task.cell.cell_id, record["status"],
+                log.warning("%s: %s at step %s (%s: %s)", task.cell_id, record["status"],
                             err.get("step"), err.get("type"), err.get("message"))
-            bar.advance(f"{task.cell.cell_id}: {record['status']}")
+            bar.advance(f"{task.cell_id}: {record['status']}")
             if options.fail_fast and record["status"] == "failed":
-                result.stopped_on = task.cell.cell_id
+                result.stopped_on = task.cell_id
                 break
     except BaseException:
         with handling_signals(signal.SIG_IGN):  # let cleanup finish

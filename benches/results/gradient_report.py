@@ -1,25 +1,20 @@
-"""``python -m benches diagnose METHOD DATASET``: one cell's gradient health, with a plot.
+"""Gradient health read from records: a cell's text report and norm plots.
 
-Runs a single cell, writes its record and an SVG of both players' gradient norms over
-training (global, plus the generator's per-layer norms), and prints a short report of the
-summary that ``metrics.gradient_health`` computes: outcome label and the rule that gave
-it, generator norm levels, vanishing/exploding fractions and discriminator saturation.
+``python -m benches diagnose`` prints :func:`report` (the outcome label that
+``metrics.gradient_health`` gave and the rule behind it, generator norm levels,
+vanishing/exploding fractions, discriminator saturation) and writes :func:`norms_chart`;
+the HTML report plots :func:`method_norm_series` per method.
 """
 
 from __future__ import annotations
 
-import argparse
-import shlex
-import sys
 from collections import defaultdict
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from benches.plots import line_chart
-from benches.records import write_atomic, write_record
+from benches.results.plots import line_chart
 
 
 def norms_chart(record: dict[str, Any]) -> str:
@@ -36,7 +31,7 @@ def norms_chart(record: dict[str, Any]) -> str:
 def method_norm_series(records: Iterable[dict[str, Any]], name: str = "g_grad_norm"
                        ) -> dict[str, list[tuple[float, float]]]:
     """Per method label, the median over seeds of ``name`` at each logged step: the
-    series the HTML report plots with :func:`benches.plots.line_chart`."""
+    series the HTML report plots with :func:`benches.results.plots.line_chart`."""
     by_label: dict[str, dict[float, list[float]]] = defaultdict(lambda: defaultdict(list))
     for r in records:
         log = r.get("gradient_log") or {}
@@ -79,32 +74,3 @@ def report(record: dict[str, Any]) -> str:
     if h["mode_coverage"] is not None:
         lines.append(f"mode coverage: {h['mode_coverage']:.3g}")
     return "\n".join(lines)
-
-
-def cmd_diagnose(args: argparse.Namespace) -> int:
-    """Run the cell, write record and plot under ``args.out``, print the report."""
-    from benches import datasets
-    from benches.cell import run_cell
-    from benches.cli import UsageError, _check_writable
-    from benches.matrix import Cell, parse_method_spec
-
-    try:
-        spec = parse_method_spec(args.method)
-        datasets.get(args.dataset)
-    except (KeyError, ValueError) as exc:
-        raise UsageError(exc.args[0]) from None
-    _check_writable(args.out)
-    command = "python -m benches " + " ".join(shlex.quote(a) for a in sys.argv[1:])
-    record = run_cell(Cell(spec, args.dataset, args.seed), args.profile, xla=not args.no_xla,
-                      steps=args.steps, command=command)
-    record_path = write_record(args.out, record)
-    if record["gradient_health"] is None:
-        print(f"{record['cell_id']}: failed: {record['error']['message']}\nrecord: {record_path}")
-        return 1
-    print(report(record))
-    if record["gradient_log"]:
-        plot = Path(args.out) / f"{record['cell_id']}.gradient_norms.svg"
-        write_atomic(plot, norms_chart(record))
-        print(f"plot: {plot}")
-    print(f"record: {record_path}")
-    return 0

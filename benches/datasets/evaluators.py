@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from benches.datasets import image_sources
-from benches.records import write_atomic
+from benches.results.records import write_atomic
 
 log = logging.getLogger(__name__)
 

@@ -16,20 +16,20 @@ transforms and weight constraints.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 
 import numpy as np
 import tensorflow as tf
 
-from benches import rng
 from benches.datasets.base import Dataset
-from benches.gradient_norms import layer_norm_names, layer_norms
+from benches.train.stats import STAT_NAMES
+from methods.parts import rng
 from methods.parts.game import Players, simultaneous_step
+from methods.parts.gradient_norms import layer_norm_names
 from methods.parts.method import Method
 from methods.parts.packing import pack_samples, widen_input
+from methods.parts.penalties import DiscriminatorContext
 
-STAT_NAMES = ("d_loss", "g_loss", "d_grad_norm", "g_grad_norm", "d_real", "d_fake")
 _STREAMS = 64  # stateless seed streams per step
 # Discriminator step k uses streams 3k..3k+2 (data, latents, regularizer) and 32+2k,
 # 33+2k (input noise on real, fake); the generator step uses the last two.
@@ -45,31 +45,6 @@ class Diverged(FloatingPointError):
     def __init__(self, step: int, what: str):
         super().__init__(f"non-finite {what} at step {step}")
         self.step = step
-
-
-@dataclass(frozen=True)
-class DiscriminatorContext:
-    """What a discriminator regularizer sees inside the compiled step.
-
-    ``discriminator`` evaluates D as the method sees it (packed, reparametrized);
-    ``real``/``fake`` are the samples D's loss used (after input noise) and
-    ``real_out``/``fake_out`` its outputs on them; ``state`` holds the variables the
-    trainer created from ``Method.d_state``.
-    """
-
-    discriminator: Callable[[tf.Tensor], tf.Tensor]
-    params: Sequence[tf.Variable]
-    real: tf.Tensor
-    fake: tf.Tensor
-    seed: tf.Tensor
-    step: tf.Tensor
-    real_out: tf.Tensor | None = None
-    fake_out: tf.Tensor | None = None
-    state: Mapping[str, tf.Variable] = field(default_factory=dict)
-
-
-def global_norm(tensors: Sequence[tf.Tensor]) -> tf.Tensor:
-    return tf.sqrt(tf.add_n([tf.reduce_sum(tf.square(t)) for t in tensors]))
 
 
 class Trainer:
@@ -149,17 +124,10 @@ class Trainer:
                                            self._seed(3 * k + 2), self.step,
                                            real_out, fake_out, self.d_state)
                 loss += m.d_regularizer(ctx)
-        grads = tape.gradient(loss, self.d_params)
-        norm = global_norm(grads)
-        layers = layer_norms(grads, self.discriminator, "d")
-        if m.d_transform is not None:
-            grads = m.d_transform(grads, self.d_params)
-        self.d_opt.apply(grads)
-        if m.d_constraint is not None:
-            m.d_constraint(self.d_params)
+        stats = self._players().d_update(m)(tape.gradient(loss, self.d_params))
         prob = m.loss.probability or tf.identity
-        return {"d_loss": loss, "d_grad_norm": norm, **layers,
-                "d_real": tf.reduce_mean(prob(real_out)), "d_fake": tf.reduce_mean(prob(fake_out))}
+        return {"d_loss": loss, **stats, "d_real": tf.reduce_mean(prob(real_out)),
+                "d_fake": tf.reduce_mean(prob(fake_out))}
 
     def _g_update(self) -> dict[str, tf.Tensor]:
         m = self.method
@@ -168,13 +136,8 @@ class Trainer:
             fake = self.generator.apply(self.g_params, z)
             fake_out = self._discriminate(self.d_params, self._noised(fake, _G_NOISE_STREAM))
             loss = m.loss.g_loss(fake_out)
-        grads = tape.gradient(loss, self.g_params)
-        norm = global_norm(grads)
-        layers = layer_norms(grads, self.generator, "g")
-        if m.g_transform is not None:
-            grads = m.g_transform(grads, self.g_params)
-        self.g_opt.apply(grads)
-        return {"g_loss": loss, "g_grad_norm": norm, **layers}
+        return {"g_loss": loss,
+                **self._players().g_update(m)(tape.gradient(loss, self.g_params))}
 
     def _players(self) -> Players:
         def draw(i: int | tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:

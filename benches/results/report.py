@@ -13,9 +13,9 @@ import html
 import logging
 from pathlib import Path
 
-from benches.aggregate import Entry
-from benches.diagnose import method_norm_series
-from benches.leaderboard import (
+from benches.results.aggregate import Entry
+from benches.results.gradient_report import method_norm_series
+from benches.results.leaderboard import (
     HEALTH_COLUMNS,
     Board,
     health_cells,
@@ -23,8 +23,8 @@ from benches.leaderboard import (
     mean_std,
     versus_text,
 )
-from benches.plots import bar_chart, line_chart, scatter_chart
-from benches.records import write_atomic
+from benches.results.plots import bar_chart, line_chart, scatter_chart
+from benches.results.records import write_atomic
 
 log = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ def warmup_calls(n_calls: int) -> int:
     return 1 if n_calls >= 4 else 0
 
 
-def summarize(call_seconds: Sequence[float], *, steps_per_call: int, batch_size: int,
+def call_timing(call_seconds: Sequence[float], *, steps_per_call: int, batch_size: int,
               xla: bool, warmup: int | None = None) -> dict[str, Any]:
     """Timing fields of a record from the wall-clock seconds of each compiled call."""
     if not call_seconds:

@@ -1,0 +1,1 @@
+"""Running the matrix: cells, plans, profiles, executors, checkpoints, the run loop."""

@@ -1,0 +1,115 @@
+"""A cell's plan: everything its run depends on, resolved once by the runner.
+
+The runner builds one :class:`CellPlan` per cell (dataset, schedule, final
+hyperparameters, settings, where to checkpoint) and hands it to an executor; the worker
+runs it with :func:`benches.run.cell.run_cell`. Plans are picklable and import no
+TensorFlow, so the driver can plan a matrix and skip finished cells cheaply.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import methods
+from benches import datasets
+from benches.results.records import SCHEMA_VERSION, environment
+from benches.run.matrix import Cell
+from benches.run.profiles import Schedule, schedule
+
+
+def cell_schedule(profile: str, family: str, steps: int | None = None) -> Schedule:
+    """The profile's schedule for a dataset family, with ``steps`` overriding its length."""
+    sched = schedule(profile, family)
+    if steps is None:
+        return sched
+    return dataclasses.replace(sched, steps=steps, steps_per_call=min(sched.steps_per_call, steps))
+
+
+def resolve_hyperparameters(cell: Cell) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Final hyperparameters (defaults < dataset protocol < user) and the dataset's part."""
+    registration = methods.get(cell.method.name)
+    dataset = datasets.get(cell.dataset)
+    prescribed = {k: v for k, v in dataset.settings_for(cell.method.name).items()
+                  if k in registration.defaults}
+    return {**registration.defaults, **prescribed, **cell.method.overrides}, prescribed
+
+
+@dataclass(frozen=True)
+class CellPlan:
+    """One cell and how to run it: resolved once, sent to any executor."""
+
+    cell: Cell
+    profile: str
+    schedule: Schedule
+    hyperparameters: Mapping[str, Any]
+    dataset_settings: Mapping[str, Any]
+    xla: bool = True
+    command: str = ""
+    out: Path | None = None  # the run folder (sample grids go under it)
+    checkpoint_dir: Path | None = None
+    checkpoint_every: int = 0
+
+    @property
+    def cell_id(self) -> str:
+        return self.cell.cell_id
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        """Everything the result depends on besides the cell id; equal settings, equal
+        result. A record or checkpoint made under other settings is not reused."""
+        return {"profile": self.profile, "xla": self.xla,
+                "hyperparameters": dict(self.hyperparameters),
+                **{k: getattr(self.schedule, k) for k in
+                   ("steps", "batch_size", "steps_per_call", "evals", "eval_samples")}}
+
+    def new_record(self) -> dict[str, Any]:
+        """The cell's record before it runs: what it is and under which settings."""
+        return {
+            "schema": SCHEMA_VERSION,
+            "cell_id": self.cell_id,
+            "method": {"name": self.cell.method.name, "label": self.cell.method.label,
+                       "paper": methods.get(self.cell.method.name).paper,
+                       "hyperparameters": dict(self.hyperparameters),
+                       "overrides": self.cell.method.overrides,
+                       "dataset_settings": dict(self.dataset_settings)},
+            "dataset": datasets.get(self.cell.dataset).describe(),
+            "seed": self.cell.seed,
+            "profile": self.profile,
+            "steps": self.schedule.steps,
+            "batch_size": self.schedule.batch_size,
+            "eval_samples": self.schedule.eval_samples,
+            "settings": self.settings,
+            "command": self.command,
+            "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "environment": environment(),
+            "status": "ok",
+            "error": None,
+            "metrics": {},
+            "history": [],
+            "timing": {},
+            "gradient_log": {},
+            "gradient_health": None,
+        }
+
+    def failed_record(self, error_type: str, message: str) -> dict[str, Any]:
+        """The ``failed`` record of a cell that never reported (its worker vanished)."""
+        record = self.new_record()
+        record.update(status="failed", error={"type": error_type, "message": message,
+                                              "step": None})
+        return record
+
+
+def plan_cell(cell: Cell, profile: str, *, xla: bool = True, steps: int | None = None,
+              command: str = "", out: Path | None = None, checkpoint_dir: Path | None = None,
+              checkpoint_every: int = 0) -> CellPlan:
+    """Resolve ``cell`` under ``profile`` (``steps`` overrides the schedule's length)."""
+    hyperparameters, prescribed = resolve_hyperparameters(cell)
+    return CellPlan(cell, profile, cell_schedule(profile, datasets.get(cell.dataset).family,
+                                                 steps),
+                    hyperparameters, prescribed, xla=xla, command=command, out=out,
+                    checkpoint_dir=checkpoint_dir, checkpoint_every=checkpoint_every)

@@ -1,0 +1,1 @@
+"""Training one cell: the compiled trainer, the networks, XLA gradient registrations."""
