@@ -22,22 +22,31 @@ from metrics.mixture import mixture_metrics
 
 
 class GaussianMixture(Dataset):
-    """An equal-weight mixture of isotropic 2D Gaussians."""
+    """An equal-weight mixture of isotropic 2D Gaussians.
+
+    ``hidden`` gives the hidden-layer widths of both players' MLPs and ``latent_dim`` the
+    generator's input size; the defaults are the suite's networks (2 x 128, latent 2).
+    """
 
     family = "mixture"
-    latent_dim = 2
     primary_metrics = (("modes", "max"), ("kl", "min"), ("high_quality", "max"))
 
-    def __init__(self, name: str, means: np.ndarray, std: float, description: str):
+    def __init__(self, name: str, means: np.ndarray, std: float, description: str, *,
+                 hidden: tuple[int, ...] = (128, 128), latent_dim: int = 2):
         self.name = name
         self.means = np.asarray(means, dtype=np.float64)
         self.std = float(std)
         self.description = description
+        self.hidden = tuple(int(h) for h in hidden)
+        self.latent_dim = int(latent_dim)
+        if not self.hidden or min(self.hidden) < 1 or self.latent_dim < 1:
+            raise ValueError(f"need >= 1 hidden layer of width >= 1 and latent_dim >= 1, "
+                             f"got hidden={self.hidden}, latent_dim={self.latent_dim}")
 
     def networks(self) -> tuple[MLP, MLP]:
         return (
-            MLP(self.latent_dim, (128, 128), 2, name="generator"),
-            MLP(2, (128, 128), 1, name="discriminator"),
+            MLP(self.latent_dim, self.hidden, 2, name="generator"),
+            MLP(2, self.hidden, 1, name="discriminator"),
         )
 
     def sample_real(self, seed: tf.Tensor, n: int) -> tf.Tensor:
@@ -58,16 +67,19 @@ class GaussianMixture(Dataset):
 
 
 @register("ring8")
-def ring8() -> GaussianMixture:
+def ring8(**networks) -> GaussianMixture:
+    """``networks``: ``hidden`` and ``latent_dim`` for :class:`GaussianMixture`."""
     angles = 2 * math.pi * np.arange(8) / 8
     return GaussianMixture(
         "ring8", np.stack([np.cos(angles), np.sin(angles)], 1), 0.01,
-        "8 Gaussians on the unit circle, std 0.01 (PacGAN)",
+        "8 Gaussians on the unit circle, std 0.01 (PacGAN)", **networks,
     )
 
 
 @register("grid25")
-def grid25() -> GaussianMixture:
+def grid25(**networks) -> GaussianMixture:
+    """``networks``: ``hidden`` and ``latent_dim`` for :class:`GaussianMixture`."""
     axis = np.array([-4.0, -2.0, 0.0, 2.0, 4.0])
     means = np.array([(x, y) for x in axis for y in axis])
-    return GaussianMixture("grid25", means, 0.05, "25 Gaussians on a 5x5 grid, std 0.05 (PacGAN)")
+    return GaussianMixture("grid25", means, 0.05, "25 Gaussians on a 5x5 grid, std 0.05 (PacGAN)",
+                           **networks)
