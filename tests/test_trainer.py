@@ -55,12 +55,12 @@ def test_discriminator_step_lowers_its_loss_on_fixed_data():
 def test_step_stats_are_reported():
     t = make()
     stats = t.train_call()
-    layers = {f"{p}_grad_norm/dense{i}" for p in "gd" for i in range(3)}
+    layers = {f"{p}_grad_norm/dense{i}" for p in "gd" for i in range(4)}  # 3 hidden + output
     assert set(stats) == {"d_loss", "g_loss", "d_grad_norm", "g_grad_norm", "d_real", "d_fake",
                           *layers}
     # the per-layer norms make up the global norm: |g|^2 = sum over layers of |g_layer|^2
     for p in "gd":
-        per_layer = sum(stats[f"{p}_grad_norm/dense{i}"] ** 2 for i in range(3))
+        per_layer = sum(stats[f"{p}_grad_norm/dense{i}"] ** 2 for i in range(4))
         assert per_layer == pytest.approx(stats[f"{p}_grad_norm"] ** 2, rel=1e-4)
     assert stats["d_grad_norm"] > 0 and stats["g_grad_norm"] > 0
     assert 0 < stats["d_real"] < 1 and 0 < stats["d_fake"] < 1
@@ -71,3 +71,16 @@ def test_nan_is_reported_as_divergence():
     with pytest.raises(Diverged, match="non-finite"):
         for _ in range(20):
             t.train_call()
+
+
+def test_linear_decay_reaches_zero_at_decay_steps():
+    t = Trainer(methods.get("nsgan").build(), datasets.get("ring8"), seed=0, batch_size=16,
+                steps_per_call=1, decay_steps=2)
+    before = [p.numpy().copy() for p in t.g_params]
+    t.train_call()  # step 0: factor 1
+    t.train_call()  # step 1: factor 1/2
+    moved = [p.numpy().copy() for p in t.g_params]
+    assert not all(np.array_equal(a, b) for a, b in zip(before, moved, strict=True))
+    t.train_call()  # step 2: factor 0, parameters stay
+    for a, p in zip(moved, t.g_params, strict=True):
+        np.testing.assert_array_equal(a, p.numpy())

@@ -25,14 +25,15 @@ class GaussianMixture(Dataset):
     """An equal-weight mixture of isotropic 2D Gaussians.
 
     ``hidden`` gives the hidden-layer widths of both players' MLPs and ``latent_dim`` the
-    generator's input size; the defaults are the suite's networks (2 x 128, latent 2).
+    generator's input size; the defaults are the suite's networks (3 x 128, latent 2, the
+    depth the convergence study chose: results/studies/convergence_2d.md).
     """
 
     family = "mixture"
     primary_metrics = (("modes", "max"), ("kl", "min"), ("high_quality", "max"))
 
     def __init__(self, name: str, means: np.ndarray, std: float, description: str, *,
-                 hidden: tuple[int, ...] = (128, 128), latent_dim: int = 2):
+                 hidden: tuple[int, ...] = (128, 128, 128), latent_dim: int = 2):
         self.name = name
         self.means = np.asarray(means, dtype=np.float64)
         self.std = float(std)

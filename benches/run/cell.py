@@ -49,7 +49,8 @@ def run_cell(plan: CellPlan) -> dict[str, Any]:
         method = methods.get(plan.cell.method.name).build(**plan.hyperparameters)
         trainer = Trainer(method, dataset, seed=plan.cell.seed,
                           batch_size=plan.schedule.batch_size,
-                          steps_per_call=plan.schedule.steps_per_call, xla=plan.xla)
+                          steps_per_call=plan.schedule.steps_per_call, xla=plan.xla,
+                          decay_steps=plan.decay_steps)
         record["timing"]["xla"] = trainer.xla
         if plan.xla and not trainer.xla:
             record["timing"]["xla_note"] = method.xla_note
@@ -90,7 +91,7 @@ def _resume(plan: CellPlan, trainer: Trainer, record: dict[str, Any]
         discard(plan.checkpoint_dir)
         trainer = Trainer(trainer.method, trainer.dataset, seed=trainer.seed,
                           batch_size=trainer.batch_size, steps_per_call=trainer.steps_per_call,
-                          xla=plan.xla)
+                          xla=plan.xla, decay_steps=plan.decay_steps)
         return trainer, CellCheckpoint(plan.checkpoint_dir, trainer, plan.settings), 0, []
     if progress is None:
         return trainer, saver, 0, []

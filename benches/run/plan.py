@@ -59,13 +59,19 @@ class CellPlan:
         return self.cell.cell_id
 
     @property
+    def decay_steps(self) -> int | None:
+        """Steps over which learning rates decay to 0 (``None``: constant rates)."""
+        return self.schedule.steps if self.schedule.lr_decay == "linear" else None
+
+    @property
     def settings(self) -> dict[str, Any]:
         """Everything the result depends on besides the cell id; equal settings, equal
         result. A record or checkpoint made under other settings is not reused."""
         return {"profile": self.profile, "xla": self.xla,
                 "hyperparameters": dict(self.hyperparameters),
                 **{k: getattr(self.schedule, k) for k in
-                   ("steps", "batch_size", "steps_per_call", "evals", "eval_samples")}}
+                   ("steps", "batch_size", "steps_per_call", "evals", "eval_samples",
+                    "lr_decay")}}
 
     def new_record(self) -> dict[str, Any]:
         """The cell's record before it runs: what it is and under which settings."""

@@ -48,7 +48,11 @@ class Diverged(FloatingPointError):
 
 
 class Trainer:
-    """Builds the players, their optimizers and the compiled training function."""
+    """Builds the players, their optimizers and the compiled training function.
+
+    With ``decay_steps`` both players' learning rates decay linearly from the method's
+    values to 0 at step ``decay_steps`` (the profile's ``lr_decay = "linear"``).
+    """
 
     def __init__(
         self,
@@ -59,6 +63,7 @@ class Trainer:
         batch_size: int,
         steps_per_call: int,
         xla: bool = True,
+        decay_steps: int | None = None,
     ):
         self.method = method
         self.dataset = dataset
@@ -76,10 +81,18 @@ class Trainer:
                           if method.d_wrapper is not None else None)
         self.d_state = {k: tf.Variable(float(v), trainable=False, name=f"d_state/{k}")
                         for k, v in method.d_state.items()}
-        self.g_opt = dataset.optimizer_for(method.g_optimizer).create(self.g_params, "g_opt")
-        self.d_opt = dataset.optimizer_for(method.d_optimizer).create(self.d_params, "d_opt")
         self.step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
+        self.decay_steps = decay_steps
+        schedule = self._linear_decay if decay_steps else None
+        self.g_opt = dataset.optimizer_for(method.g_optimizer).create(self.g_params, "g_opt",
+                                                                      schedule)
+        self.d_opt = dataset.optimizer_for(method.d_optimizer).create(self.d_params, "d_opt",
+                                                                      schedule)
         self._compiled = tf.function(self._train_steps, jit_compile=self.xla)
+
+    def _linear_decay(self) -> tf.Tensor:
+        """Learning-rate factor 1 - step / decay_steps (at least 0) for this step."""
+        return tf.maximum(1.0 - tf.cast(self.step, tf.float32) / float(self.decay_steps), 0.0)
 
     # -- randomness ---------------------------------------------------------------------
     def _seed(self, stream: int) -> tf.Tensor:

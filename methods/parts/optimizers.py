@@ -104,6 +104,22 @@ class RmsProp:
 
 
 @dataclass(frozen=True)
+class Scale:
+    """Deltas times ``factor()``, a scalar read when the step runs (a learning-rate
+    schedule: the trainer's linear decay to 0 over the run)."""
+
+    factor: Callable[[], tf.Tensor]
+
+    def init(self, params: Sequence[tf.Tensor]) -> State:
+        return ()
+
+    def update(self, deltas: Sequence[tf.Tensor], state: State,
+               t: tf.Tensor) -> tuple[list[tf.Tensor], State]:
+        factor = self.factor()
+        return [factor * d for d in deltas], state
+
+
+@dataclass(frozen=True)
 class Optimism:
     """Optimistic steps ``2 * delta_t - delta_{t-1}`` from a base rule's deltas: optimistic
     gradient descent for SGD and Optimistic Adam for Adam (Daskalakis et al. 2018,
@@ -166,12 +182,15 @@ class OptimizerSpec:
         """The rule without optimism (what a look-ahead unrolls)."""
         return _BASE_RULES[self.kind](self)
 
-    def rule(self) -> Chain:
-        """The base rule, then optimism if asked: ``state[0]`` is the base rule's state."""
-        return Chain((self.base_rule(), *([Optimism()] if self.optimistic else [])))
+    def rule(self, schedule: Callable[[], tf.Tensor] | None = None) -> Chain:
+        """The base rule, scaled by ``schedule()`` if given, then optimism if asked.
+        ``state[0]`` is the base rule's state."""
+        return Chain((self.base_rule(), *([Scale(schedule)] if schedule else []),
+                      *([Optimism()] if self.optimistic else [])))
 
-    def create(self, params: Sequence[tf.Variable], name: str) -> Optimizer:
-        return Optimizer(self, params, name)
+    def create(self, params: Sequence[tf.Variable], name: str,
+               schedule: Callable[[], tf.Tensor] | None = None) -> Optimizer:
+        return Optimizer(self, params, name, schedule)
 
 
 def sgd(learning_rate: float) -> OptimizerSpec:
@@ -191,11 +210,15 @@ def rmsprop(learning_rate: float, rho: float = 0.9) -> OptimizerSpec:
 
 
 class Optimizer:
-    """One player's optimizer: its rule's state in variables, applied in place."""
+    """One player's optimizer: its rule's state in variables, applied in place.
 
-    def __init__(self, spec: OptimizerSpec, params: Sequence[tf.Variable], name: str):
+    ``schedule()``, if given, scales every step (a learning-rate schedule).
+    """
+
+    def __init__(self, spec: OptimizerSpec, params: Sequence[tf.Variable], name: str,
+                 schedule: Callable[[], tf.Tensor] | None = None):
         self.spec = spec
-        self.rule = spec.rule()
+        self.rule = spec.rule(schedule)
         self.params = list(params)
         self.iterations = tf.Variable(0, dtype=tf.int64, trainable=False, name=f"{name}/t")
         counter = iter(range(10**6))
@@ -211,6 +234,13 @@ class Optimizer:
     def base_state(self) -> State:
         """The base rule's state (``Chain`` element 0), e.g. Adam's moments."""
         return self.state[0]
+
+    def lookahead(self) -> tuple[Chain, State]:
+        """The rule without optimism and its current state: what a look-ahead of this
+        player's next updates applies (unrolled GAN)."""
+        keep = [i for i, r in enumerate(self.rule.rules) if not isinstance(r, Optimism)]
+        return (Chain(tuple(self.rule.rules[i] for i in keep)),
+                tuple(self.state[i] for i in keep))
 
     def apply(self, grads: Sequence[tf.Tensor]) -> None:
         """One in-place update of the parameters along ``grads``."""

@@ -22,7 +22,7 @@ def lookahead(players: Players, loss: LossPair, steps: int) -> list[tf.Tensor]:
     """D's parameters after ``steps`` updates of its optimizer's base rule (no optimism),
     each on a fresh minibatch, as a differentiable function of G's parameters."""
     opt = players.d_opt
-    rule = opt.spec.base_rule()
+    rule, state = opt.lookahead()
     t0 = tf.cast(opt.iterations, tf.float32)
 
     def unroll(k: tf.Tensor, d: list, state: tuple) -> tuple:
@@ -38,7 +38,7 @@ def lookahead(players: Players, loss: LossPair, steps: int) -> list[tf.Tensor]:
 
     # A while loop rather than Python unrolling: XLA compile time stays flat in ``steps``.
     start = ([tf.identity(p) for p in players.d_params],
-             tf.nest.map_structure(tf.identity, opt.base_state))
+             tf.nest.map_structure(tf.identity, state))
     _, d, _ = tf.while_loop(lambda k, *_: k < steps, unroll, (tf.constant(0), *start),
                             maximum_iterations=steps)
     return d
