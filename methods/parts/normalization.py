@@ -34,31 +34,48 @@ def _unit(x: tf.Tensor) -> tf.Tensor:
     return x / (tf.norm(x) + 1e-12)
 
 
+def kernel_matrix(kernel: tf.Tensor) -> tf.Tensor:
+    """A kernel as the matrix ``[fan_in, out]`` whose spectral norm SN-GAN divides by.
+
+    Dense kernels ``[in, out]`` stay as they are; conv kernels ``[h, w, in, out]``
+    become ``[h * w * in, out]``, the reshape of Miyato et al. 2018 (section 3, and
+    ``W.reshape(out, -1)`` in pfnet-research/sngan_projection
+    ``source/links/sn_convolution_2d.py``: the same matrix transposed, so the same
+    singular values).
+    """
+    return tf.reshape(kernel, [-1, kernel.shape[-1]])
+
+
 def spectral_norm_estimate(kernel: tf.Tensor, u: tf.Tensor) -> tf.Tensor:
-    """sigma ~ v^T W u with v = W u / ||W u||, for a kernel ``[in, out]`` and u in R^out.
+    """sigma ~ v^T W u with v = W u / ||W u||, for ``W = kernel_matrix(kernel)`` and u in
+    R^out.
 
     u and v are constants for differentiation, as in Miyato et al. 2018 (Appendix A).
     """
+    w = kernel_matrix(kernel)
     u = tf.stop_gradient(u)
-    v = tf.stop_gradient(_unit(tf.linalg.matvec(kernel, u)))
-    return tf.tensordot(v, tf.linalg.matvec(kernel, u), 1)
+    v = tf.stop_gradient(_unit(tf.linalg.matvec(w, u)))
+    return tf.tensordot(v, tf.linalg.matvec(w, u), 1)
 
 
 def power_iteration(kernel: tf.Tensor, u: tf.Tensor) -> tf.Tensor:
-    """One power-iteration step u <- W^T W u / ||W^T W u|| toward the top right singular vector."""
-    v = _unit(tf.linalg.matvec(kernel, u))
-    return _unit(tf.linalg.matvec(kernel, v, transpose_a=True))
+    """One power-iteration step u <- W^T W u / ||W^T W u|| toward the top right singular
+    vector of ``W = kernel_matrix(kernel)``."""
+    w = kernel_matrix(kernel)
+    v = _unit(tf.linalg.matvec(w, u))
+    return _unit(tf.linalg.matvec(w, v, transpose_a=True))
 
 
 class SpectrallyNormalized:
-    """A network whose every kernel (rank-2 parameter) is divided by its spectral norm."""
+    """A network whose every kernel (parameter of rank >= 2: dense and conv kernels) is
+    divided by the spectral norm of its :func:`kernel_matrix`; biases are left alone."""
 
     def __init__(self, network: Any, params: Sequence[tf.Variable], iterations: int, seed: int):
         self.network = network
         self.iterations = iterations
-        self.kernels = [i for i, p in enumerate(params) if p.shape.rank == 2]
+        self.kernels = [i for i, p in enumerate(params) if p.shape.rank >= 2]
         self.u = {
-            i: tf.Variable(_unit(rng.normal([params[i].shape[1]], tf.constant([seed, i]))),
+            i: tf.Variable(_unit(rng.normal([params[i].shape[-1]], tf.constant([seed, i]))),
                            trainable=False, name=f"sn_u{i}")
             for i in self.kernels
         }
@@ -80,11 +97,15 @@ class SpectrallyNormalized:
 
 @dataclass(frozen=True)
 class SpectralNormalization:
-    """Spectral normalization (Miyato et al. 2018, arXiv:1802.05957).
+    """Spectral normalization (Miyato, Kataoka, Koyama & Yoshida 2018, arXiv:1802.05957;
+    reference code pfnet-research/sngan_projection ``source/links/sn_linear.py``,
+    ``source/links/sn_convolution_2d.py``, ``source/functions/max_sv.py``).
 
-    Each kernel W is used as W / sigma(W), with sigma estimated by ``iterations`` power
-    iterations per discriminator step from vectors that persist across steps, so one
-    iteration per step suffices as the weights move slowly.
+    Each kernel W, conv kernels reshaped to ``[h * w * in, out]``, is used as
+    W / sigma(W), with sigma estimated by ``iterations`` power iterations per
+    discriminator step from vectors that persist across steps, so one iteration per step
+    suffices as the weights move slowly. The reference updates u on every training-mode
+    forward pass (several per step); here it is updated once per D step, before it.
     """
 
     iterations: int = 1
