@@ -61,7 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    sub.add_parser("list", help="show methods (paper, hyperparameters) and datasets")
+    sub.add_parser("list", help="show methods (paper, reference code, hyperparameters, "
+                               "settings per dataset family) and datasets")
 
     run = sub.add_parser("run", help="run a matrix of methods x datasets x seeds")
     run.add_argument("--all", action="store_true", help="every method on every dataset")
@@ -146,7 +147,13 @@ def cmd_list(args: argparse.Namespace) -> int:
     print("Methods:")
     for reg in registrations:
         hp = ", ".join(f"{k}={v!r}" for k, v in reg.defaults.items()) or "-"
-        print(f"  {reg.name:18s} {reg.paper}\n  {'':18s} hyperparameters: {hp}")
+        print(f"  {reg.name:18s} {reg.paper}")
+        if reg.code:
+            print(f"  {'':18s} code: {reg.code}")
+        print(f"  {'':18s} hyperparameters: {hp}")
+        for family, fs in reg.settings.items():
+            values = ", ".join(f"{k}={v!r}" for k, v in fs.values.items())
+            print(f"  {'':18s} {family}: {values}  [{fs.source}]")
     print("\nDatasets:")
     for ds in datasets.available():
         print(f"  {ds.name:18s} [{ds.family}] {ds.description}")

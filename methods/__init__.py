@@ -9,13 +9,16 @@ exactly like files in this folder.
 
 from methods.parts.method import Method
 from methods.registry import (
+    FAMILIES,
     PLUGIN_PATH_VARIABLE,
+    FamilySettings,
     Registration,
+    Resolved,
     available,
     discover,
     get,
     register,
 )
 
-__all__ = ["PLUGIN_PATH_VARIABLE", "Method", "Registration", "available", "discover", "get",
-           "register"]
+__all__ = ["FAMILIES", "PLUGIN_PATH_VARIABLE", "FamilySettings", "Method", "Registration",
+           "Resolved", "available", "discover", "get", "register"]

@@ -1,4 +1,5 @@
-"""The method registry: names -> registration functions with papers and hyperparameters."""
+"""The method registry: names -> factories with their paper, reference code, default
+hyperparameters and the reference settings per dataset family."""
 
 from __future__ import annotations
 
@@ -7,23 +8,88 @@ import inspect
 import os
 import pkgutil
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from methods.parts.method import Method
 
 MethodFactory = Callable[..., Method]
 
+# Dataset families, cheapest first: the keys of a method's per-family settings (and of
+# the run profiles' schedules, ``benches.run.profiles``).
+FAMILIES = ("mixture", "dirac", "image")
+
+
+@dataclass(frozen=True)
+class FamilySettings:
+    """Hyperparameters a method's references prescribe for one dataset family.
+
+    ``values`` override the factory's defaults on that family; ``source`` says where they
+    come from (paper table or section, or reference file and repository), e.g.
+    ``FamilySettings({"penalty_weight": 0.1}, source="gan_toy.py,
+    igul222/improved_wgan_training")``.
+    """
+
+    values: Mapping[str, Any]
+    source: str
+
+    def __post_init__(self) -> None:
+        if not self.source.strip():
+            raise ValueError("FamilySettings needs a source (paper table or reference file)")
+        object.__setattr__(self, "values", dict(self.values))
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A method's final hyperparameters on one family, and where each value came from.
+
+    ``provenance[key]`` is ``"default"`` (the factory's keyword default), ``"family"``
+    (``family_settings``) or ``"override"`` (the user's ``NAME:KEY=VALUE``).
+    """
+
+    hyperparameters: dict[str, Any]
+    provenance: dict[str, str]
+    family: str
+    family_settings: FamilySettings | None
+
+    def describe(self) -> dict[str, Any]:
+        """The family part as plain data, for records."""
+        if self.family_settings is None:
+            return {"family": self.family, "values": {}, "source": None}
+        return {"family": self.family, "values": dict(self.family_settings.values),
+                "source": self.family_settings.source}
+
 
 @dataclass(frozen=True)
 class Registration:
-    """A registered method: its name, paper, factory and default hyperparameters."""
+    """A registered method: name, paper, reference code, factory, default
+    hyperparameters and per-family reference settings."""
 
     name: str
     paper: str
     factory: MethodFactory
     defaults: Mapping[str, Any]
     summary: str
+    code: str = ""
+    settings: Mapping[str, FamilySettings] = field(default_factory=dict)
+
+    def resolve(self, family: str, overrides: Mapping[str, Any] | None = None) -> Resolved:
+        """Hyperparameters on ``family``: factory defaults < family settings < overrides."""
+        if family not in FAMILIES:
+            raise ValueError(f"unknown dataset family {family!r}; valid: {', '.join(FAMILIES)}")
+        overrides = dict(overrides or {})
+        unknown = sorted(set(overrides) - set(self.defaults))
+        if unknown:
+            valid = ", ".join(self.defaults) or "(none)"
+            raise ValueError(
+                f"method {self.name!r} has no hyperparameter {', '.join(unknown)}; valid: {valid}"
+            )
+        family_settings = self.settings.get(family)
+        prescribed = family_settings.values if family_settings else {}
+        values = {**self.defaults, **prescribed, **overrides}
+        provenance = {k: "override" if k in overrides else "family" if k in prescribed
+                      else "default" for k in values}
+        return Resolved(values, provenance, family, family_settings)
 
     def build(self, **overrides: Any) -> Method:
         """Instantiate the method with ``overrides`` on top of the defaults."""
@@ -83,8 +149,44 @@ def discover() -> None:
     _discovered = True
 
 
-def register(name: str, *, paper: str) -> Callable[[MethodFactory], MethodFactory]:
-    """Register a method factory under ``name``; its keyword defaults are its hyperparameters."""
+def _check_settings(name: str, defaults: Mapping[str, Any],
+                    settings: Mapping[str, FamilySettings]) -> dict[str, FamilySettings]:
+    """Family settings must name known families and hyperparameters, with matching types."""
+    checked = {}
+    for family, fs in settings.items():
+        if family not in FAMILIES:
+            raise ValueError(f"method {name!r}: settings for unknown dataset family "
+                             f"{family!r}; valid: {', '.join(FAMILIES)}")
+        if not isinstance(fs, FamilySettings):
+            raise TypeError(f"method {name!r}: settings[{family!r}] must be a FamilySettings")
+        values = {}
+        for key, value in fs.values.items():
+            if key not in defaults:
+                valid = ", ".join(defaults) or "(none)"
+                raise ValueError(f"method {name!r}: {family} setting {key!r} is not a "
+                                 f"hyperparameter; valid: {valid}")
+            default = defaults[key]
+            if isinstance(default, float) and isinstance(value, int) \
+                    and not isinstance(value, bool):
+                value = float(value)
+            if type(value) is not type(default):
+                raise TypeError(f"method {name!r}: {family} setting {key}={value!r} must be a "
+                                f"{type(default).__name__} like its default {default!r}")
+            values[key] = value
+        checked[family] = FamilySettings(values, fs.source)
+    return checked
+
+
+def register(name: str, *, paper: str, code: str = "",
+             settings: Mapping[str, FamilySettings] | None = None,
+             ) -> Callable[[MethodFactory], MethodFactory]:
+    """Register a method factory under ``name``; its keyword defaults are its hyperparameters.
+
+    ``paper`` cites the paper (authors, year, arXiv id), ``code`` the authors' reference
+    code (repository and file). ``settings`` maps a dataset family (:data:`FAMILIES`) to
+    the :class:`FamilySettings` its references use there; they override the defaults on
+    that family, and user overrides override them.
+    """
 
     def decorate(factory: MethodFactory) -> MethodFactory:
         if name in _REGISTRY and _REGISTRY[name].factory.__module__ != factory.__module__:
@@ -93,13 +195,16 @@ def register(name: str, *, paper: str) -> Callable[[MethodFactory], MethodFactor
         missing = [p.name for p in params if p.default is inspect.Parameter.empty]
         if missing:
             raise TypeError(f"method {name!r}: hyperparameters need defaults: {missing}")
+        defaults = {p.name: p.default for p in params}
         doc = inspect.getdoc(factory) or ""
         _REGISTRY[name] = Registration(
             name=name,
             paper=paper,
             factory=factory,
-            defaults={p.name: p.default for p in params},
+            defaults=defaults,
             summary=doc.splitlines()[0] if doc else "",
+            code=code,
+            settings=_check_settings(name, defaults, settings or {}),
         )
         return factory
 

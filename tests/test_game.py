@@ -144,13 +144,16 @@ def numpy_game(a: float, b: float):
     return H, x, H @ x  # the field is linear: xi(x) = H x
 
 
-@pytest.mark.parametrize("a,b", [(0.5, 0.3), (-0.6, -0.8)])
-def test_sga_matches_closed_form_with_alignment(a, b):
-    lam, eps = 0.8, 0.1
+@pytest.mark.parametrize("a,b,eps", [(0.5, 0.3, 0.1), (-0.6, -0.8, 0.1), (-0.6, -0.8, 40.0)])
+def test_sga_matches_closed_form_with_alignment(a, b, eps):
+    # The alignment normalizer is the number of parameter tensors (here 2: theta, psi),
+    # as in the DeepMind reference notebook (n = len(vars_)), not the 5 scalars.
+    lam = 0.8
     H, x, v = numpy_game(a, b)
     antisym_t = 0.5 * (H.T - H)  # A^T for A = (H - H^T) / 2
     grad_ham = H.T @ v
-    sign = np.sign(v @ grad_ham * ((antisym_t @ v) @ grad_ham) / len(x) + eps)
+    product = v @ grad_ham * ((antisym_t @ v) @ grad_ham)
+    sign = np.sign(product / 2 + eps)
     expected = v + lam * sign * antisym_t @ v
     theta, psi = tf.Variable(THETA0, dtype=tf.float32), tf.Variable(PSI0, dtype=tf.float32)
     transform = tf.function(jit_compile=True)(
@@ -159,7 +162,9 @@ def test_sga_matches_closed_form_with_alignment(a, b):
     got = np.concatenate([t.numpy() for t in transform()])
     np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
     if (a, b) == (-0.6, -0.8):
-        assert sign == -1  # the case where alignment flips the adjustment
+        assert sign == -1  # the cases where alignment flips the adjustment
+    if eps == 40.0:
+        assert np.sign(product / len(x) + eps) == 1  # dividing by the scalar count differs
 
 
 def test_sga_without_alignment_and_consensus_on_general_game():

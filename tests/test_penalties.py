@@ -94,18 +94,41 @@ def test_dragan_penalty_matches_hand_computation():
     assert float(dragan_penalty(10.0)(ctx(half_square))) == pytest.approx(expected, rel=1e-5)
 
 
-def test_lecam_matches_formula_with_its_emas():
+def test_lecam_matches_the_reference_relu_form_with_warm_up_anchors():
+    # google/lecam-gan: relu(D(x) - a_F)^2 + relu(a_R - D(G(z)))^2; anchors are EMAs
+    # with decay 0 while itr < start, and the penalty is on once itr > start
+    # (itr = step + 1, the generator iteration).
+    weight, decay, start = 0.3, 0.9, 2
     state = {k: tf.Variable(v) for k, v in LECAM_STATE.items()}
-    reg = lecam_regularizer(0.3, 0.99)
+    reg = lecam_regularizer(weight, decay, start)
     ema_r = ema_f = 0.0
-    for i in range(3):
-        real_out = RNG.normal(size=(16, 1)).astype(np.float32) + i
-        fake_out = RNG.normal(size=(16, 1)).astype(np.float32) - i
-        value = reg(ctx(half_square, real_out=tf.constant(real_out),
-                        fake_out=tf.constant(fake_out), state=state))
-        ema_r = 0.99 * ema_r + 0.01 * real_out.mean()
-        ema_f = 0.99 * ema_f + 0.01 * fake_out.mean()
-        expected = 0.3 * (((real_out - ema_f) ** 2).mean() + ((fake_out - ema_r) ** 2).mean())
-        assert float(value) == pytest.approx(expected, rel=1e-5)
+    rng = np.random.default_rng(5)
+    for step in range(5):
+        real_out = (rng.normal(size=(16, 1)) + 0.2).astype(np.float32)
+        fake_out = (rng.normal(size=(16, 1)) - 0.2).astype(np.float32)
+        c = DiscriminatorContext(half_square, [], tf.constant(REAL), tf.constant(FAKE), SEED,
+                                 tf.constant(step, tf.int64), tf.constant(real_out),
+                                 tf.constant(fake_out), state)
+        value = float(reg(c))
+        itr = step + 1
+        d = 0.0 if itr < start else decay
+        ema_r = d * ema_r + (1 - d) * real_out.astype(np.float64).mean()
+        ema_f = d * ema_f + (1 - d) * fake_out.astype(np.float64).mean()
+        penalty = ((np.maximum(real_out - ema_f, 0) ** 2).mean()
+                   + (np.maximum(ema_r - fake_out, 0) ** 2).mean())
+        expected = weight * penalty if itr > start else 0.0
+        assert value == pytest.approx(expected, rel=1e-5, abs=1e-7), step
         assert float(state["ema_real"]) == pytest.approx(ema_r, rel=1e-5)
         assert float(state["ema_fake"]) == pytest.approx(ema_f, rel=1e-5)
+        if itr > start:
+            # One-sided: real outputs below a_F and fake outputs above a_R cost nothing.
+            assert (real_out < ema_f).any() and (fake_out > ema_r).any()
+            two_sided = ((real_out - ema_f) ** 2).mean() + ((fake_out - ema_r) ** 2).mean()
+            assert value < weight * two_sided
+
+
+def test_lecam_rejects_bad_settings():
+    with pytest.raises(ValueError, match="decay"):
+        lecam_regularizer(0.3, 1.0)
+    with pytest.raises(ValueError, match="start"):
+        lecam_regularizer(0.3, 0.9, -1)

@@ -12,18 +12,17 @@ import tensorflow as tf
 
 from methods.parts.network import Network
 from methods.parts.optimizers import OptimizerSpec
+from methods.registry import FAMILIES
 
-# Dataset families in matrix order, cheapest first; profiles give each a schedule.
-FAMILIES = ("mixture", "dirac", "image")
+__all__ = ["FAMILIES", "Dataset"]
 
 
 class Dataset(abc.ABC):
     """A target distribution with its networks, evaluation and ranking metric.
 
-    ``family`` picks the profile schedule (``mixture``, ``dirac``, ``image``).
+    ``family`` picks the profile schedule and each method's reference settings
+    (``mixture``, ``dirac``, ``image``; :class:`methods.FamilySettings`).
     ``primary_metrics`` ranks leaderboards: ``(metric, "max"|"min")`` pairs, first first.
-    ``method_settings`` holds per-method hyperparameter overrides that this dataset's
-    protocol prescribes (key ``"*"`` applies to every method); records show them.
     ``optimizer``, when set, is the update rule this dataset's protocol prescribes for
     both players of every method (e.g. Dirac-GAN's plain gradient steps); the method's
     optimism flag is kept, its own rule and learning rate are not. Records show it.
@@ -34,7 +33,6 @@ class Dataset(abc.ABC):
     description: str
     latent_dim: int
     primary_metrics: tuple[tuple[str, str], ...]
-    method_settings: Mapping[str, Mapping[str, Any]] = {}
     sample_kind: str = "points"  # how the report shows samples: "points", "images", "none"
     pixel_range: tuple[float, float] = (-1.0, 1.0)  # images: generator output range
     optimizer: OptimizerSpec | None = None
@@ -74,10 +72,6 @@ class Dataset(abc.ABC):
         if self.optimizer is None:
             return spec
         return dataclasses.replace(self.optimizer, optimistic=spec.optimistic)
-
-    def settings_for(self, method: str) -> dict[str, Any]:
-        """The hyperparameter overrides this dataset prescribes for ``method``."""
-        return {**self.method_settings.get("*", {}), **self.method_settings.get(method, {})}
 
     def reference_points(self) -> np.ndarray | None:
         """Points drawn under generated samples in the report (e.g. a mixture's modes)."""

@@ -4,8 +4,8 @@ The generator is a point mass ``p = delta_theta``; the discriminator is linear,
 ``D(x) = psi * x``; the data is ``delta_0``. The unique equilibrium is
 ``theta = psi = 0``. Every run starts at ``theta = psi = 1`` and both players take plain
 gradient steps of size 0.2 (the dataset's ``optimizer``, applied to every method), so the
-table compares the methods' game dynamics, not their optimizers. The settings the paper
-uses for this toy override method defaults via ``method_settings``.
+table compares the methods' game dynamics, not their optimizers. The paper's per-method
+settings for this toy are the methods' ``dirac`` family settings (``methods/*.py``).
 
 Metric: the final distance from equilibrium ``sqrt(theta^2 + |psi|^2)``; the history
 holds the ``theta`` and ``psi`` trajectories.
@@ -15,9 +15,8 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import tensorflow as tf
@@ -82,15 +81,6 @@ class DiracGAN(Dataset):
     latent_dim = 1
     primary_metrics = (("distance", "min"),)
     optimizer = sgd(STEP_SIZE)
-    # The settings of Mescheder et al. 2018 for this toy.
-    method_settings: Mapping[str, Mapping[str, Any]] = {
-        "wgan": {"clip": 1.0},
-        "wgan-gp": {"penalty_weight": 0.7, "target": 1.0},
-        "instance-noise": {"std": 0.7},
-        "r1": {"gamma": 0.3},
-        "r2": {"gamma": 0.3},
-        "consensus": {"gamma": 1.0},
-    }
 
     def networks(self) -> tuple[PointMassGenerator, LinearDiscriminator]:
         return PointMassGenerator(), LinearDiscriminator()

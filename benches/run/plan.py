@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,13 +29,11 @@ def cell_schedule(profile: str, family: str, steps: int | None = None) -> Schedu
     return dataclasses.replace(sched, steps=steps, steps_per_call=min(sched.steps_per_call, steps))
 
 
-def resolve_hyperparameters(cell: Cell) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Final hyperparameters (defaults < dataset protocol < user) and the dataset's part."""
-    registration = methods.get(cell.method.name)
-    dataset = datasets.get(cell.dataset)
-    prescribed = {k: v for k, v in dataset.settings_for(cell.method.name).items()
-                  if k in registration.defaults}
-    return {**registration.defaults, **prescribed, **cell.method.overrides}, prescribed
+def resolve_hyperparameters(cell: Cell) -> methods.Resolved:
+    """The cell's final hyperparameters with their provenance: factory defaults < the
+    method's reference settings for the dataset's family < the user's overrides."""
+    family = datasets.get(cell.dataset).family
+    return methods.get(cell.method.name).resolve(family, cell.method.overrides)
 
 
 @dataclass(frozen=True)
@@ -46,8 +43,7 @@ class CellPlan:
     cell: Cell
     profile: str
     schedule: Schedule
-    hyperparameters: Mapping[str, Any]
-    dataset_settings: Mapping[str, Any]
+    resolved: methods.Resolved
     xla: bool = True
     command: str = ""
     out: Path | None = None  # the run folder (sample grids go under it)
@@ -64,6 +60,11 @@ class CellPlan:
         return self.schedule.steps if self.schedule.lr_decay == "linear" else None
 
     @property
+    def hyperparameters(self) -> dict[str, Any]:
+        """The values the method is built with."""
+        return self.resolved.hyperparameters
+
+    @property
     def settings(self) -> dict[str, Any]:
         """Everything the result depends on besides the cell id; equal settings, equal
         result. A record or checkpoint made under other settings is not reused."""
@@ -75,14 +76,16 @@ class CellPlan:
 
     def new_record(self) -> dict[str, Any]:
         """The cell's record before it runs: what it is and under which settings."""
+        registration = methods.get(self.cell.method.name)
         return {
             "schema": SCHEMA_VERSION,
             "cell_id": self.cell_id,
             "method": {"name": self.cell.method.name, "label": self.cell.method.label,
-                       "paper": methods.get(self.cell.method.name).paper,
+                       "paper": registration.paper, "code": registration.code,
                        "hyperparameters": dict(self.hyperparameters),
-                       "overrides": self.cell.method.overrides,
-                       "dataset_settings": dict(self.dataset_settings)},
+                       "provenance": dict(self.resolved.provenance),
+                       "family_settings": self.resolved.describe(),
+                       "overrides": self.cell.method.overrides},
             "dataset": datasets.get(self.cell.dataset).describe(),
             "seed": self.cell.seed,
             "profile": self.profile,
@@ -114,8 +117,7 @@ def plan_cell(cell: Cell, profile: str, *, xla: bool = True, steps: int | None =
               command: str = "", out: Path | None = None, checkpoint_dir: Path | None = None,
               checkpoint_every: int = 0) -> CellPlan:
     """Resolve ``cell`` under ``profile`` (``steps`` overrides the schedule's length)."""
-    hyperparameters, prescribed = resolve_hyperparameters(cell)
     return CellPlan(cell, profile, cell_schedule(profile, datasets.get(cell.dataset).family,
                                                  steps),
-                    hyperparameters, prescribed, xla=xla, command=command, out=out,
+                    resolve_hyperparameters(cell), xla=xla, command=command, out=out,
                     checkpoint_dir=checkpoint_dir, checkpoint_every=checkpoint_every)

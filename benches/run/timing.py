@@ -83,7 +83,7 @@ def time_pair(spec: MethodSpec, dataset_name: str, *, profile: str, windows: int
         batch = batch_size or sched.batch_size
         if dataset.source != "synthetic":
             dataset = SyntheticReal(dataset)
-        hyperparameters, _ = resolve_hyperparameters(Cell(spec, dataset_name, 0))
+        hyperparameters = resolve_hyperparameters(Cell(spec, dataset_name, 0)).hyperparameters
         method = methods.get(spec.name).build(**hyperparameters)
         row.update(batch_size=batch, steps_per_call=spc, real_batches=dataset.source)
         trainers = {xla: Trainer(method, dataset, seed=0, batch_size=batch,

@@ -97,7 +97,8 @@ def _dot(a: Sequence[tf.Tensor], b: Sequence[tf.Tensor]) -> tf.Tensor:
 
 
 def consensus(gamma: float) -> JointTransform:
-    """Consensus optimization (Mescheder et al. 2017, arXiv:1705.10461).
+    """Consensus optimization (Mescheder, Nowozin & Geiger 2017, arXiv:1705.10461;
+    LMescheder/TheNumericsOfGANs ``consensus_gan/optimizer.py``).
 
     Follows ``xi + gamma * grad L`` with ``L = |xi|^2 / 2``, i.e. ``xi + gamma * H^T xi``:
     both players also descend the norm of the field, which pulls the Jacobian's
@@ -116,13 +117,17 @@ def consensus(gamma: float) -> JointTransform:
 
 
 def symplectic_adjustment(lam: float, align: bool = True, epsilon: float = 0.1) -> JointTransform:
-    """Symplectic gradient adjustment (Balduzzi et al. 2018, arXiv:1802.05642, Algorithm 1).
+    """Symplectic gradient adjustment (Balduzzi, Racanière, Martens, Foerster, Tuyls &
+    Graepel 2018, arXiv:1802.05642, Algorithm 1; deepmind/symplectic-gradient-adjustment
+    ``Symplectic_Gradient_Adjustment.ipynb``, ``SymplecticOptimizer.apply_gradients``).
 
     Follows ``xi + lambda * A^T xi`` with ``A = (H - H^T) / 2`` the antisymmetric part of
     the game Jacobian, so ``A^T xi = (H^T xi - H xi) / 2``. ``H^T xi`` is a reverse-mode
     product; ``H xi`` comes from differentiating ``u -> H^T u`` once more. With ``align``
-    lambda's sign is ``sign(<xi, grad Ham><A^T xi, grad Ham> / d + epsilon)`` where
-    ``grad Ham = H^T xi`` (the paper's alignment; with ``lam = 1`` it is the paper's rule).
+    lambda's sign is ``sign(<xi, grad Ham><A^T xi, grad Ham> / n + epsilon)`` where
+    ``grad Ham = H^T xi``. Algorithm 1 writes the normalizer as the dimension; the
+    reference code that ran the paper's experiments divides by ``n = len(vars)``, the
+    number of parameter tensors, and so does this.
     """
 
     def transform(field: Callable[[], FieldValue],
@@ -142,8 +147,8 @@ def symplectic_adjustment(lam: float, align: bool = True, epsilon: float = 0.1) 
         at_xi = [0.5 * (a - b) for a, b in zip(ht_xi, h_xi, strict=True)]
         scale = tf.constant(lam, tf.float32)
         if align:
-            size = float(sum(p.shape.num_elements() for p in params))
-            scale *= tf.sign(_dot(xi, ht_xi) * _dot(at_xi, ht_xi) / size + epsilon)
+            n = float(len(params))
+            scale *= tf.sign(_dot(xi, ht_xi) * _dot(at_xi, ht_xi) / n + epsilon)
         return value, [g + scale * a for g, a in zip(value.grads, at_xi, strict=True)]
 
     return transform

@@ -26,28 +26,52 @@ def clip_global_norm(max_norm: float) -> GradientTransform:
 
 
 def unitwise_norm(x: tf.Tensor) -> tf.Tensor:
-    """Norm per output unit: a dense kernel ``[in, out]`` has one unit per column;
-    a vector (bias) is one unit. Returned broadcastable to ``x``."""
-    if x.shape.rank == 2:
-        return tf.sqrt(tf.reduce_sum(tf.square(x), axis=0, keepdims=True))
+    """Norm per output unit, broadcastable to ``x``: kernels (rank >= 2, output axis last:
+    dense ``[in, out]``, conv ``[h, w, in, out]``) have one unit per output, its norm over
+    every other axis; vectors and scalars (biases, gains) are one unit.
+
+    As ``unitwise_norm`` in google-deepmind/deepmind-research ``nfnets/agc_optax.py``
+    (axes [0, 1, 2] for HWIO conv kernels, axis 0 for dense kernels).
+    """
+    if x.shape.rank is not None and x.shape.rank >= 2:
+        axes = list(range(x.shape.rank - 1))
+        return tf.sqrt(tf.reduce_sum(tf.square(x), axis=axes, keepdims=True))
     return tf.sqrt(tf.reduce_sum(tf.square(x)))
 
 
-def adaptive_clip(clip: float, eps: float = 1e-3) -> GradientTransform:
-    """Adaptive gradient clipping (Brock et al. 2021, arXiv:2102.06171, eq. 3).
+def output_layer_start(params: Sequence[tf.Tensor]) -> int:
+    """Index of the output layer's first parameter: the last kernel (rank >= 2); it and
+    everything after it (its bias) form the output layer. ``len(params)`` if there is no
+    kernel."""
+    kernels = [i for i, p in enumerate(params) if p.shape.rank is not None and p.shape.rank >= 2]
+    return kernels[-1] if kernels else len(params)
 
-    Each unit's gradient G_i is rescaled so ||G_i|| / max(||W_i||, eps) <= ``clip``:
-    the bound follows the weights' own scale instead of a global constant.
+
+def adaptive_clip(clip: float, eps: float = 1e-3, skip_output_layer: bool = True,
+                  ) -> GradientTransform:
+    """Adaptive gradient clipping (Brock, De, Smith & Simonyan 2021, arXiv:2102.06171,
+    eq. 3; google-deepmind/deepmind-research ``nfnets/agc_optax.py``).
+
+    Each unit's gradient G_i is rescaled to ``clip * max(||W_i||_F, eps) / ||G_i||_F`` when
+    ``||G_i|| / max(||W_i||, eps) > clip`` (:func:`unitwise_norm`), so the bound follows
+    the weights' own scale. The paper does not clip the final (classifier) layer
+    (section 4.1; ``nfnets/experiment_nfnets.py`` gives it ``clipping: None``); with
+    ``skip_output_layer`` each player's output layer (:func:`output_layer_start`) is
+    likewise left unclipped.
     """
     if not clip > 0:
         raise ValueError(f"clip must be > 0, got {clip}")
 
     def transform(grads: Sequence[tf.Tensor], params: Sequence[tf.Variable]) -> list[tf.Tensor]:
+        stop = output_layer_start(params) if skip_output_layer else len(params)
         out = []
-        for g, w in zip(grads, params, strict=True):
+        for i, (g, w) in enumerate(zip(grads, params, strict=True)):
+            if i >= stop:
+                out.append(g)
+                continue
             max_norm = clip * tf.maximum(unitwise_norm(w), eps)
             g_norm = unitwise_norm(g)
-            scale = tf.where(g_norm > max_norm, max_norm / tf.maximum(g_norm, 1e-12), 1.0)
+            scale = tf.where(g_norm > max_norm, max_norm / tf.maximum(g_norm, 1e-6), 1.0)
             out.append(g * scale)
         return out
 
