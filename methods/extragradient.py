@@ -6,13 +6,21 @@ from methods.parts.optimizers import adam
 from methods.registry import register
 
 
-@register("extragradient", paper="Gidel et al. 2019, arXiv:1802.10551")
-def extragradient(lr: float = 2e-4, beta_1: float = 0.5, beta_2: float = 0.9) -> Method:
+@register("extragradient",
+          paper="Gidel, Berard, Vignoud, Vincent & Lacoste-Julien 2019, arXiv:1802.10551",
+          code="GauthierGidel/Variational-Inequality-GAN optim/extragradient.py, "
+               "train_extraadam.py, config/default_dcgan_wgangp_extraadam.json")
+def extragradient(lr: float = 5e-4, beta_1: float = 0.5, beta_2: float = 0.9) -> Method:
     """Extra-Adam: extrapolate one Adam step, then update from the start with the gradient there.
 
     Evaluating the field at the look-ahead point corrects for the game's rotation
-    (the paper's Algorithm 4, Extra-Adam: moments updated on both steps). Adam beta_1 = 0.5,
-    beta_2 = 0.9 as in the paper's experiments; here on the non-saturating GAN loss.
+    (Gidel, Berard, Vignoud, Vincent & Lacoste-Julien 2019, arXiv:1802.10551,
+    Algorithm 4: moments updated on both steps, a fresh minibatch at the extrapolated
+    point). Adam(5e-4, 0.5, 0.9) for both players, the DCGAN WGAN-GP configuration of
+    the reference code (GauthierGidel/Variational-Inequality-GAN
+    ``config/default_dcgan_wgangp_extraadam.json``, run by ``train_extraadam.py``).
+    Deliberate difference: the paper's experiments use the WGAN(-GP) loss; here the
+    non-saturating one, so the row isolates extrapolation against ``nsgan``.
     """
     opt = adam(lr, beta_1, beta_2)
     return Method(loss=non_saturating, simultaneous=True, extrapolate=True,

@@ -36,7 +36,8 @@ def test_hyperparameter_names_datasets_prescribe():
     assert (gp["penalty_weight"], gp["target"], gp["critic_steps"]) == (10.0, 1.0, 5)
     assert methods.get("instance-noise").build(std=0.7).input_noise.std == 0.7
     for name in ("r1", "r2"):
-        assert methods.get(name).defaults["gamma"] == 10.0
+        # gamma/2 convention: 20 here is reg_param 10 in LMescheder/GAN_stability.
+        assert methods.get(name).defaults["gamma"] == 20.0
 
 
 def test_ttur_uses_the_two_paper_learning_rates():

@@ -61,6 +61,8 @@ def test_list_shows_methods_and_datasets(capsys):
     assert main(["list"]) == 0
     out = capsys.readouterr().out
     assert "nsgan" in out and "arXiv:1406.2661" in out and "lr=0.0002" in out
+    assert "code: google/lecam-gan" in out
+    assert "dirac: gamma=1.0  [notebooks/DiracGAN.ipynb GAN_Consensus(1.)" in out
     assert "grid25" in out and "ring8" in out
 
 

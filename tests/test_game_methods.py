@@ -20,7 +20,7 @@ GAME_METHODS = {
 def test_registration_cites_paper_and_exposes_lr(name, arxiv):
     reg = methods.get(name)
     assert arxiv in reg.paper and "lr" in reg.defaults
-    method = reg.build(lr=1e-3)
+    method = reg.build(lr=1e-3, **({"d_lr": 1e-3} if "d_lr" in reg.defaults else {}))
     assert method.g_optimizer.learning_rate == method.d_optimizer.learning_rate == 1e-3
 
 

@@ -132,3 +132,33 @@ def test_lecam_rejects_bad_settings():
         lecam_regularizer(0.3, 1.0)
     with pytest.raises(ValueError, match="start"):
         lecam_regularizer(0.3, 0.9, -1)
+
+
+def test_r1_r2_default_weight_reproduces_the_reference_codes_reg_param_10():
+    # LMescheder/GAN_stability adds reg_param * E||grad D||^2 (no 1/2) with reg_param 10;
+    # ours is gamma/2 * E||grad D||^2, so the default gamma must be 20.
+    import methods
+
+    for which, name, points in ((r1_penalty, "r1", REAL), (r2_penalty, "r2", FAKE)):
+        gamma = methods.get(name).defaults["gamma"]
+        grad = 2 * A * points.astype(np.float64)
+        reference = 10.0 * (grad**2).sum(1).mean()
+        assert float(which(gamma)(ctx(quadratic))) == pytest.approx(reference, rel=1e-5), name
+
+
+def test_dirac_wgan_gp_weight_gives_the_notebooks_vector_field():
+    # Mescheder et al.'s DiracGAN notebook: WGAN_GP(reg=0.7, g0=1) moves psi along
+    # -reg * (|psi| - g0) * sign(psi) from the penalty, i.e. penalty (reg/2)(|psi|-1)^2.
+    # Our penalty weight * (||grad D|| - 1)^2 must therefore use weight 0.35 on Dirac.
+    import methods
+
+    hp = methods.get("wgan-gp").resolve("dirac").hyperparameters
+    for psi0 in (1.5, -0.4, 0.8):
+        psi = tf.Variable([[psi0]])
+        c = DiscriminatorContext(lambda x, psi=psi: x @ psi, [], tf.zeros([8, 1]),
+                                 tf.ones([8, 1]),
+                                 SEED, tf.constant(0, tf.int64))
+        with tf.GradientTape() as tape:
+            value = gradient_penalty(hp["penalty_weight"], hp["target"])(c)
+        notebook = 0.7 * (abs(psi0) - 1.0) * np.sign(psi0)
+        assert float(tape.gradient(value, psi)[0, 0]) == pytest.approx(notebook, rel=1e-4)

@@ -30,7 +30,7 @@ def unitwise_norm(x: tf.Tensor) -> tf.Tensor:
     dense ``[in, out]``, conv ``[h, w, in, out]``) have one unit per output, its norm over
     every other axis; vectors and scalars (biases, gains) are one unit.
 
-    As ``unitwise_norm`` in google-deepmind/deepmind-research ``nfnets/agc_optax.py``
+    As ``unitwise_norm`` in deepmind/deepmind-research ``nfnets/agc_optax.py``
     (axes [0, 1, 2] for HWIO conv kernels, axis 0 for dense kernels).
     """
     if x.shape.rank is not None and x.shape.rank >= 2:
@@ -50,7 +50,7 @@ def output_layer_start(params: Sequence[tf.Tensor]) -> int:
 def adaptive_clip(clip: float, eps: float = 1e-3, skip_output_layer: bool = True,
                   ) -> GradientTransform:
     """Adaptive gradient clipping (Brock, De, Smith & Simonyan 2021, arXiv:2102.06171,
-    eq. 3; google-deepmind/deepmind-research ``nfnets/agc_optax.py``).
+    eq. 3; deepmind/deepmind-research ``nfnets/agc_optax.py``).
 
     Each unit's gradient G_i is rescaled to ``clip * max(||W_i||_F, eps) / ||G_i||_F`` when
     ``||G_i|| / max(||W_i||, eps) > clip`` (:func:`unitwise_norm`), so the bound follows

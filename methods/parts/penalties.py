@@ -122,12 +122,17 @@ def _zero_centred(gamma: float, on_real: bool) -> Regularizer:
 
 
 def r1_penalty(gamma: float) -> Regularizer:
-    """gamma/2 * E_real[||grad D(x)||^2] (Mescheder et al. 2018, eq. 9)."""
+    """gamma/2 * E_real[||grad D(x)||^2] (Mescheder et al. 2018, eq. 9).
+
+    The paper's convention: the reference code's ``reg_param`` (LMescheder/GAN_stability
+    ``gan_training/train.py``, no 1/2) equals gamma/2.
+    """
     return _zero_centred(gamma, on_real=True)
 
 
 def r2_penalty(gamma: float) -> Regularizer:
-    """gamma/2 * E_fake[||grad D(x)||^2] (Mescheder et al. 2018, eq. 10)."""
+    """gamma/2 * E_fake[||grad D(x)||^2] (Mescheder et al. 2018, eq. 10); convention as
+    :func:`r1_penalty`."""
     return _zero_centred(gamma, on_real=False)
 
 
