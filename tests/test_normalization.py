@@ -47,7 +47,7 @@ def test_sngan_trainer_keeps_u_vectors_across_steps():
     u_mid = [u.numpy().copy() for u in t.d_wrapped.variables]
     # u of the [128, 1] output kernel is the fixed unit scalar; the others move.
     moved = [not np.allclose(a, b) for a, b in zip(u_before, u_mid, strict=True) if a.size > 1]
-    assert moved == [True, True]
+    assert len(moved) == len(t.discriminator.hidden) and all(moved)
     t.train_call()  # 40 single power iterations in all, on moving weights
     # Only vectors that persisted across steps can have converged this far.
     normalized = [p.numpy() for p in t.d_wrapped.normalized(t.d_params) if p.shape.rank == 2]
