@@ -4,12 +4,13 @@ from methods.parts.gradient_transforms import adaptive_clip
 from methods.parts.losses import non_saturating
 from methods.parts.method import Method
 from methods.parts.optimizers import adam
-from methods.registry import register
+from methods.registry import STUDY_MIXTURE_SETTINGS, register
 
 
 @register("agc", paper="Brock, De, Smith & Simonyan 2021, arXiv:2102.06171",
           code="deepmind/deepmind-research nfnets/agc_optax.py, "
-               "nfnets/experiment_nfnets.py")
+               "nfnets/experiment_nfnets.py",
+          settings={"mixture": STUDY_MIXTURE_SETTINGS})
 def agc(lr: float = 2e-4, beta_1: float = 0.5, clip: float = 0.01, eps: float = 1e-3) -> Method:
     """Non-saturating GAN with unit-wise clipping of ||G_i|| / max(||W_i||, eps) at ``clip``.
 

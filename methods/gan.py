@@ -3,11 +3,12 @@
 from methods.parts.losses import minimax
 from methods.parts.method import Method
 from methods.parts.optimizers import adam
-from methods.registry import register
+from methods.registry import STUDY_MIXTURE_SETTINGS, register
 
 
 @register("gan", paper="Goodfellow et al. 2014, arXiv:1406.2661",
-          code="goodfeli/adversarial __init__.py (AdversaryCost2)")
+          code="goodfeli/adversarial __init__.py (AdversaryCost2)",
+          settings={"mixture": STUDY_MIXTURE_SETTINGS})
 def gan(lr: float = 2e-4, beta_1: float = 0.5) -> Method:
     """Minimax GAN with the saturating generator loss log(1 - D(G(z))).
 

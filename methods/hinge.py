@@ -3,12 +3,13 @@
 from methods.parts.losses import hinge as hinge_loss
 from methods.parts.method import Method
 from methods.parts.optimizers import adam
-from methods.registry import register
+from methods.registry import STUDY_MIXTURE_SETTINGS, register
 
 
 @register("hinge", paper="Lim & Ye 2017, arXiv:1705.02894",
           code="none released by the authors; the loss as in pfnet-research/sngan_projection "
-               "updater.py (loss_hinge_dis, loss_hinge_gen)")
+               "updater.py (loss_hinge_dis, loss_hinge_gen)",
+          settings={"mixture": STUDY_MIXTURE_SETTINGS})
 def hinge(lr: float = 2e-4, beta_1: float = 0.5) -> Method:
     """SVM-style margin loss for D, -E[D(G(z))] for G.
 

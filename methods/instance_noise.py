@@ -4,14 +4,14 @@ from methods.parts.losses import non_saturating
 from methods.parts.method import Method
 from methods.parts.noise import InstanceNoise
 from methods.parts.optimizers import adam
-from methods.registry import FamilySettings, register
+from methods.registry import STUDY_MIXTURE_SETTINGS, FamilySettings, register
 
 
 @register("instance-noise",
           paper="Sønderby, Caballero, Theis, Shi & Huszár 2017, arXiv:1610.04490",
           code="none released by the authors; Dirac-GAN: LMescheder/GAN_stability "
                "notebooks/diracgan/gans.py (GAN_InstNoise)",
-          settings={"dirac": FamilySettings(
+          settings={"mixture": STUDY_MIXTURE_SETTINGS, "dirac": FamilySettings(
               {"std": 0.7, "anneal_steps": 0},
               source="notebooks/DiracGAN.ipynb GAN_InstNoise(0.7) (constant std), "
                      "LMescheder/GAN_stability")})

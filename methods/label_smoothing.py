@@ -3,11 +3,12 @@
 from methods.parts.losses import one_sided_label_smoothing
 from methods.parts.method import Method
 from methods.parts.optimizers import adam
-from methods.registry import register
+from methods.registry import STUDY_MIXTURE_SETTINGS, register
 
 
 @register("label-smoothing", paper="Salimans et al. 2016, arXiv:1606.03498",
-          code="openai/improved-gan imagenet/build_model.py (d_label_smooth)")
+          code="openai/improved-gan imagenet/build_model.py (d_label_smooth)",
+          settings={"mixture": STUDY_MIXTURE_SETTINGS})
 def label_smoothing(lr: float = 2e-4, beta_1: float = 0.5, real_target: float = 0.9) -> Method:
     """Non-saturating GAN whose real label is 0.9 instead of 1.
 

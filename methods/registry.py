@@ -39,6 +39,14 @@ class FamilySettings:
         object.__setattr__(self, "values", dict(self.values))
 
 
+# Methods on nsgan's Adam(2e-4, beta_1 0.5) recipe whose references give no 2D-mixture
+# setting train there at the rate under which nsgan converges in the quick profile's
+# mixture protocol (HQ >= 0.9 on ring8 and grid25, 3 seeds).
+STUDY_MIXTURE_SETTINGS = FamilySettings(
+    {"lr": 1e-3}, source="ganbench 2D convergence study, results/studies/convergence_2d.md "
+                         "(scripts/convergence_2d.py): nsgan's mixture learning rate")
+
+
 @dataclass(frozen=True)
 class Resolved:
     """A method's final hyperparameters on one family, and where each value came from.
