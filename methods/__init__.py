@@ -10,12 +10,14 @@ exactly like files in this folder.
 from methods.parts.method import Method
 from methods.registry import (
     PLUGIN_PATH_VARIABLE,
+    PluginError,
     Registration,
     available,
     discover,
     get,
     register,
+    source,
 )
 
-__all__ = ["PLUGIN_PATH_VARIABLE", "Method", "Registration", "available", "discover", "get",
-           "register"]
+__all__ = ["PLUGIN_PATH_VARIABLE", "Method", "PluginError", "Registration", "available",
+           "discover", "get", "register", "source"]

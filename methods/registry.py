@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import importlib
 import inspect
 import os
 import pkgutil
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Any
 
 from methods.parts.method import Method
@@ -64,23 +68,91 @@ _INFRASTRUCTURE = {"registry", "parts"}
 _discovered = False
 
 
+class PluginError(ValueError):
+    """A method file cannot be loaded (it does not import, or its name is taken)."""
+
+
+def plugin_folders() -> list[str]:
+    """The folders on ``GANBENCH_METHODS_PATH``, checked to exist."""
+    folders = [f for f in os.environ.get(PLUGIN_PATH_VARIABLE, "").split(os.pathsep) if f]
+    for folder in folders:
+        if not os.path.isdir(folder):
+            raise PluginError(f"{PLUGIN_PATH_VARIABLE}: {folder!r} is not a folder; it must "
+                              f"list folders of method files, separated by {os.pathsep!r}")
+    return folders
+
+
+def _module_files(folder: str) -> dict[str, str]:
+    """``{module name: file}`` of the method modules directly in ``folder``."""
+    out = {}
+    for info in pkgutil.iter_modules([folder]):
+        if info.name.startswith("_"):
+            continue
+        path = os.path.join(folder, info.name)
+        out[info.name] = path if info.ispkg else f"{path}.py"
+    return out
+
+
 def discover() -> None:
     """Import every method module of the ``methods`` package and of the folders on
-    ``GANBENCH_METHODS_PATH`` (once); those folders join the package's search path."""
+    ``GANBENCH_METHODS_PATH`` (once); those folders join the package's search path.
+
+    :class:`PluginError` names the file when a module does not import, or when a plugin
+    file has the name of a built-in module (or of another plugin's) and would be hidden.
+    """
     global _discovered
     if _discovered:
         return
     package = importlib.import_module("methods")
-    for folder in filter(None, os.environ.get(PLUGIN_PATH_VARIABLE, "").split(os.pathsep)):
-        if not os.path.isdir(folder):
-            raise ValueError(f"{PLUGIN_PATH_VARIABLE}: {folder!r} is not a folder; it must "
-                             f"list folders of method files, separated by {os.pathsep!r}")
+    builtin = os.path.dirname(package.__file__)
+    files = _module_files(builtin)
+    for folder in plugin_folders():
+        for name, path in _module_files(folder).items():
+            if name in files and os.path.realpath(files[name]) != os.path.realpath(path):
+                raise PluginError(
+                    f"{PLUGIN_PATH_VARIABLE}: method file {path} has the module name "
+                    f"{name!r} of {files[name]}, which would hide it; rename the plugin file")
+            files.setdefault(name, path)
         if folder not in package.__path__:
             package.__path__.append(folder)
-    for info in pkgutil.iter_modules(package.__path__):
-        if info.name not in _INFRASTRUCTURE and not info.name.startswith("_"):
-            importlib.import_module(f"methods.{info.name}")
+    for name in sorted(set(files) - _INFRASTRUCTURE):
+        try:
+            importlib.import_module(f"methods.{name}")
+        except Exception as exc:
+            where = f"{PLUGIN_PATH_VARIABLE} " if not files[name].startswith(builtin) else ""
+            raise PluginError(f"{where}method file {files[name]} does not load: "
+                              f"{type(exc).__name__}: {exc}") from exc
     _discovered = True
+
+
+def _parts_used(module: ModuleType, seen: dict[str, ModuleType]) -> None:
+    """Add the ``methods.parts`` modules ``module`` refers to, transitively, to ``seen``."""
+    for value in vars(module).values():
+        name = value.__name__ if isinstance(value, ModuleType) else getattr(
+            value, "__module__", None)
+        if (isinstance(name, str) and name.startswith("methods.parts.") and name not in seen
+                and name in sys.modules):
+            seen[name] = sys.modules[name]
+            _parts_used(sys.modules[name], seen)
+
+
+@functools.cache
+def source(name: str) -> dict[str, Any]:
+    """Where method ``name``'s code lives and a digest of it: its module and the
+    ``methods.parts`` modules it uses (transitively). A change to any of them changes
+    the digest, and with it the settings a result is reused under."""
+    module = sys.modules[get(name).factory.__module__]
+    used = {module.__name__: module}
+    _parts_used(module, used)
+    digest = hashlib.sha1()
+    for mod_name in sorted(used):
+        with open(used[mod_name].__file__, "rb") as f:
+            digest.update(f"{mod_name}\0".encode() + hashlib.sha1(f.read()).digest())
+    folder = os.path.dirname(os.path.abspath(module.__file__))
+    builtin = os.path.dirname(os.path.abspath(sys.modules["methods"].__file__))
+    return {"module": module.__name__, "file": os.path.abspath(module.__file__),
+            "plugin_folder": None if folder == builtin else folder,
+            "digest": digest.hexdigest()[:16]}
 
 
 def register(name: str, *, paper: str) -> Callable[[MethodFactory], MethodFactory]:

@@ -22,8 +22,7 @@ def readme_example() -> tuple[str, str]:
 
 
 def run_cli(args: list[str], plugin_dir: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, methods.PLUGIN_PATH_VARIABLE: str(plugin_dir),
-           "TF_CPP_MIN_LOG_LEVEL": "3"}
+    env = {**os.environ, methods.PLUGIN_PATH_VARIABLE: str(plugin_dir)}
     return subprocess.run([sys.executable, "-m", "benches", *args], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=600)
 

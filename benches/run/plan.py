@@ -53,6 +53,8 @@ class CellPlan:
     out: Path | None = None  # the run folder (sample grids go under it)
     checkpoint_dir: Path | None = None
     checkpoint_every: int = 0
+    # where the method's code lives and its digest (``methods.source``), from the driver
+    method_source: Mapping[str, Any] | None = None
 
     @property
     def cell_id(self) -> str:
@@ -69,6 +71,7 @@ class CellPlan:
         result. A record or checkpoint made under other settings is not reused."""
         return {"profile": self.profile, "xla": self.xla,
                 "hyperparameters": dict(self.hyperparameters),
+                "method_code": (self.method_source or {}).get("digest"),
                 **{k: getattr(self.schedule, k) for k in
                    ("steps", "batch_size", "steps_per_call", "evals", "eval_samples",
                     "lr_decay")}}
@@ -82,7 +85,8 @@ class CellPlan:
                        "paper": methods.get(self.cell.method.name).paper,
                        "hyperparameters": dict(self.hyperparameters),
                        "overrides": self.cell.method.overrides,
-                       "dataset_settings": dict(self.dataset_settings)},
+                       "dataset_settings": dict(self.dataset_settings),
+                       "source": dict(self.method_source or {})},
             "dataset": datasets.get(self.cell.dataset).describe(),
             "seed": self.cell.seed,
             "profile": self.profile,
@@ -118,4 +122,5 @@ def plan_cell(cell: Cell, profile: str, *, xla: bool = True, steps: int | None =
     return CellPlan(cell, profile, cell_schedule(profile, datasets.get(cell.dataset).family,
                                                  steps),
                     hyperparameters, prescribed, xla=xla, command=command, out=out,
-                    checkpoint_dir=checkpoint_dir, checkpoint_every=checkpoint_every)
+                    checkpoint_dir=checkpoint_dir, checkpoint_every=checkpoint_every,
+                    method_source=methods.source(cell.method.name))
