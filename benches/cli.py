@@ -86,6 +86,12 @@ EPILOG = (
       "resume\n")
 
 
+def _tolerance(text: str):
+    from benches.results.compare import parse_tolerance
+
+    return parse_tolerance(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     # SUPPRESS: a subcommand's -v must not reset one given before the subcommand
@@ -155,8 +161,17 @@ def build_parser() -> argparse.ArgumentParser:
     comp.add_argument("b", type=Path, help="candidate run folder")
     comp.add_argument("--alpha", type=_probability, default=0.05,
                       help="significance level of the Mann-Whitney U tests (default 0.05)")
+    comp.add_argument("--tolerance", action="append", type=_tolerance, default=[],
+                      metavar="[METRIC:]VALUE",
+                      help="how far B may be worse than A before it is a regression: "
+                           "VALUE%% of A's mean or an absolute VALUE, for METRIC or every "
+                           "metric; repeatable (default: 10%% per metric, 0 for "
+                           "failure_rate)")
     comp.add_argument("--fail-on-regression", action="store_true",
-                      help="exit 1 when B is significantly worse on a primary metric")
+                      help="exit 1 when B is worse than A beyond the tolerance on a primary "
+                           "metric or the failure rate")
+    comp.add_argument("--all-rows", action="store_true",
+                      help="list every comparison, not only changes and significant ones")
 
     diag = command("diagnose", "run one cell and report its gradient health")
     diag.add_argument("method", help="method spec, e.g. gan or nsgan:lr=1e-3")
@@ -363,20 +378,21 @@ def cmd_leaderboard(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from benches.results.compare import compare, format_deltas
+    from benches.results.compare import compare, format_deltas, summary, tolerances
 
+    table = tolerances(args.tolerance)
     try:
-        deltas, notes = compare(args.a, args.b, args.alpha)
+        deltas, notes = compare(args.a, args.b, args.alpha, table)
     except FileNotFoundError as exc:
         raise UsageError(str(exc)) from None
     if not deltas:
         raise UsageError(f"{args.a} and {args.b} share no (dataset, method) to compare")
-    print(format_deltas(deltas))
+    print(format_deltas(deltas, all_rows=args.all_rows))
     for note in notes:
         print(f"note: {note}")
-    regressions = [d for d in deltas if d.regression]
-    print(f"{len(regressions)} significant regression(s) at alpha {args.alpha}")
-    return 1 if regressions and args.fail_on_regression else 0
+    print(summary(deltas, table))
+    regressions = any(d.regression for d in deltas)
+    return EXIT_STOPPED if regressions and args.fail_on_regression else EXIT_OK
 
 
 def cmd_diagnose(args: argparse.Namespace) -> int:
@@ -440,7 +456,6 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     args = build_parser().parse_args(argv)
     args.argv = argv
-    args.verbose = getattr(args, "verbose", False)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
