@@ -246,19 +246,22 @@ def tfds_split(name: str, split: str, tfds_data_dir: str | None = None) -> Split
     """A split through ``tfds.load`` (downloads on a machine with internet)."""
     import tensorflow_datasets as tfds
 
+    def load(download: bool):
+        return tfds.load(name, split=split, as_supervised=True, data_dir=tfds_data_dir,
+                         download=download)
+
     try:
-        prepared = tfds.builder(name, data_dir=tfds_data_dir).is_prepared()
-    except Exception:  # an unknown or broken builder: let tfds.load say why
-        prepared = True
-    host = TFDS_HOSTS.get(name)
-    if not prepared and host and not reachable(host):
-        raise DataError(f"{name} is not in the tensorflow-datasets cache and {host} cannot "
-                        f"be reached to download it; {OFFLINE_HINT}")
-    try:
-        ds = tfds.load(name, split=split, as_supervised=True, data_dir=tfds_data_dir)
-    except Exception as exc:
-        raise DataError(f"tfds.load({name!r}) failed ({type(exc).__name__}: "
-                        f"{str(exc)[:200]}); {OFFLINE_HINT}") from None
+        ds = load(download=False)  # already in the local tensorflow-datasets folder
+    except Exception:
+        host = TFDS_HOSTS.get(name)
+        if host and not reachable(host):
+            raise DataError(f"{name} is not in the tensorflow-datasets folder and {host} "
+                            f"cannot be reached to download it; {OFFLINE_HINT}") from None
+        try:
+            ds = load(download=True)
+        except Exception as exc:
+            raise DataError(f"tfds.load({name!r}) failed ({type(exc).__name__}: "
+                            f"{str(exc)[:200]}); {OFFLINE_HINT}") from None
     batches = list(tfds.as_numpy(ds.batch(10_000)))
     return Split(np.concatenate([b[0] for b in batches]).astype(np.uint8),
                  np.concatenate([b[1] for b in batches]).astype(np.int64), "tfds")
