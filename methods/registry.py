@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import ast
 import functools
 import hashlib
 import importlib
+import importlib.util
 import inspect
 import os
 import pkgutil
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from types import ModuleType
 from typing import Any
 
 from methods.parts.method import Method
@@ -125,15 +126,33 @@ def discover() -> None:
     _discovered = True
 
 
-def _parts_used(module: ModuleType, seen: dict[str, ModuleType]) -> None:
-    """Add the ``methods.parts`` modules ``module`` refers to, transitively, to ``seen``."""
-    for value in vars(module).values():
-        name = value.__name__ if isinstance(value, ModuleType) else getattr(
-            value, "__module__", None)
-        if (isinstance(name, str) and name.startswith("methods.parts.") and name not in seen
-                and name in sys.modules):
-            seen[name] = sys.modules[name]
-            _parts_used(sys.modules[name], seen)
+def _module_file(name: str) -> str | None:
+    """The source file of module ``name`` (None if ``name`` is not a module)."""
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        return None
+    return spec.origin if spec is not None and spec.origin else None
+
+
+def _parts_used(path: str, seen: dict[str, str]) -> None:
+    """Add ``{module: file}`` of the ``methods.parts`` modules the file at ``path``
+    imports (at top level, in functions or for type checking), transitively, to ``seen``."""
+    with open(path, encoding="utf-8") as f:
+        tree = ast.parse(f.read())
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module)
+            names |= {f"{node.module}.{alias.name}" for alias in node.names}
+    for name in sorted(names):
+        if name.startswith("methods.parts.") and name not in seen:
+            file = _module_file(name)
+            if file is not None:
+                seen[name] = file
+                _parts_used(file, seen)
 
 
 @functools.cache
@@ -142,11 +161,11 @@ def source(name: str) -> dict[str, Any]:
     ``methods.parts`` modules it uses (transitively). A change to any of them changes
     the digest, and with it the settings a result is reused under."""
     module = sys.modules[get(name).factory.__module__]
-    used = {module.__name__: module}
-    _parts_used(module, used)
+    used = {module.__name__: module.__file__}
+    _parts_used(module.__file__, used)
     digest = hashlib.sha1()
     for mod_name in sorted(used):
-        with open(used[mod_name].__file__, "rb") as f:
+        with open(used[mod_name], "rb") as f:
             digest.update(f"{mod_name}\0".encode() + hashlib.sha1(f.read()).digest())
     folder = os.path.dirname(os.path.abspath(module.__file__))
     builtin = os.path.dirname(os.path.abspath(sys.modules["methods"].__file__))
