@@ -101,8 +101,11 @@ class RunResult:
         """One line: how many cells failed, grouped by error, with some cell ids each."""
         by_error: dict[tuple[str, str], list[str]] = {}
         for f in self.failures:
-            message = str(f["message"] or "").strip().splitlines()
-            text = message[0] if message else ""
+            # the last line: TensorFlow wraps errors raised while tracing in "in user
+            # code:" and a stack, and ends with the original error
+            lines = [ln.strip() for ln in str(f["message"] or "").splitlines() if ln.strip()]
+            text = lines[-1] if lines else ""
+            text = text.removeprefix(f"{f['type']}: ")
             text = text if len(text) <= 160 else text[:157] + "..."
             by_error.setdefault((f["type"] or "Error", text), []).append(f["cell_id"])
         parts = []
