@@ -1,4 +1,7 @@
-"""Command line: ``python -m benches {list,run,leaderboard,compare,diagnose,timing,evaluators}``."""
+"""Command line: ``python -m benches {list,run,leaderboard,compare,diagnose,timing,evaluators}``.
+
+Exit statuses are :data:`EPILOG`'s (``--help`` shows them).
+"""
 
 from __future__ import annotations
 
@@ -56,22 +59,70 @@ def _probability(text: str) -> float:
     return value
 
 
+DESCRIPTION = ("ganbench: benchmark GAN stabilization methods over a matrix of datasets and "
+               "seeds, with XLA-compiled training steps, and turn the records into leaderboards.")
+
+ENVIRONMENT = {
+    "GANBENCH_DATA_DIR": "offline image data folder (mnist/, cifar10/); same as --data-dir",
+    "GANBENCH_CACHE_DIR": "decoded arrays and evaluator classifiers "
+                          "(default ~/.cache/ganbench)",
+    "GANBENCH_METHODS_PATH": "folders of plugin method files, separated by ':'",
+    "GANBENCH_INTRA_OP_THREADS": "TensorFlow intra-op threads (default 1; 0 = TensorFlow's)",
+    "GANBENCH_INTER_OP_THREADS": "TensorFlow inter-op threads (default 1; 0 = TensorFlow's)",
+    "GANBENCH_INCEPTION_GRAPH": "the 2015-12-05 Inception graph file; adds FID on images",
+}
+# Exit statuses of every command (also in the README and --help).
+EXIT_OK, EXIT_STOPPED, EXIT_USAGE, EXIT_CELLS_FAILED = 0, 1, 2, 3
+EPILOG = (
+    "environment variables:\n"
+    + "".join(f"  {name:27s}{text}\n" for name, text in ENVIRONMENT.items())
+    + "\nexit status:\n"
+      "  0    success: every cell of the matrix is ok or diverged\n"
+      "  1    run --fail-fast stopped at a failed cell; compare --fail-on-regression found "
+      "a regression; diagnose: the cell failed\n"
+      "  2    usage error: bad arguments, data folder, output folder or plugin\n"
+      "  3    run finished, but some cells failed (the last line says which and why)\n"
+      "  130  interrupted by Ctrl-C (SIGINT); 143 by SIGTERM: re-run the same command to "
+      "resume\n")
+
+
+def _tolerance(text: str):
+    from benches.results.compare import parse_tolerance
+
+    return parse_tolerance(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m benches", description=__doc__)
+    common = argparse.ArgumentParser(add_help=False)
+    # SUPPRESS: a subcommand's -v must not reset one given before the subcommand
+    common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+                        help="debug logging")
+    parser = argparse.ArgumentParser(prog="python -m benches", description=DESCRIPTION,
+                                     epilog=EPILOG,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
-    sub = parser.add_subparsers(dest="command", required=True)
+    subparsers = parser.add_subparsers(dest="command", required=True)
 
-    sub.add_parser("list", help="show methods (paper, reference code, hyperparameters, "
-                               "settings per dataset family) and datasets")
+    def command(name: str, text: str) -> argparse.ArgumentParser:
+        return subparsers.add_parser(name, help=text, description=text[0].upper() + text[1:],
+                                     parents=[common], epilog=EPILOG,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
 
-    run = sub.add_parser("run", help="run a matrix of methods x datasets x seeds")
+    command("list", "show methods (paper, reference code, hyperparameters, settings per "
+                    "dataset family) and datasets")
+
+    run = command("run", "run a matrix of methods x datasets x seeds")
     run.add_argument("--all", action="store_true", help="every method on every dataset")
-    run.add_argument("--methods", help="comma-separated, e.g. gan,nsgan:lr=2e-4:beta_1=0.5")
-    run.add_argument("--datasets", help="comma-separated dataset names")
+    run.add_argument("--methods", help="comma-separated, e.g. gan,nsgan:lr=2e-4:beta_1=0.5 "
+                                       "(default: every method)")
+    run.add_argument("--datasets", help="comma-separated dataset names (default: every dataset)")
     run.add_argument("--seeds", type=_positive_int, help="seeds 0..N-1 (default: profile's)")
     run.add_argument("--steps", type=_positive_int, help="override the profile's training steps")
-    run.add_argument("--profile", choices=list(PROFILES), default="quick")
-    run.add_argument("--out", type=Path, default=Path("runs/latest"), help="output folder")
+    run.add_argument("--profile", choices=list(PROFILES), default="quick",
+                     help="training schedule: smoke (seconds per cell), quick, full "
+                          "(default: quick)")
+    run.add_argument("--out", type=Path, default=Path("runs/latest"),
+                     help="output folder (default: runs/latest)")
     run.add_argument("--no-xla", action="store_true", help="run the same step without XLA")
     run.add_argument("--force", action="store_true",
                      help="rerun every cell, even those with complete records")
@@ -93,46 +144,61 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--data-dir", type=Path,
                      help="offline image data folder (mnist/, cifar10/); sets GANBENCH_DATA_DIR")
 
-    ev = sub.add_parser("evaluators", help="train missing evaluator classifiers, show accuracy")
+    ev = command("evaluators", "train missing evaluator classifiers, show accuracy")
     ev.add_argument("--data-dir", type=Path,
                     help="offline image data folder (mnist/, cifar10/); sets GANBENCH_DATA_DIR")
-    ev.add_argument("--families", default="mnist,cifar10", help="comma-separated, e.g. mnist")
+    ev.add_argument("--families", default="mnist,cifar10",
+                    help="comma-separated (default: mnist,cifar10)")
 
-    board = sub.add_parser("leaderboard",
-                           help="rebuild leaderboards (Markdown, CSV) and index.html from records")
+    board = command("leaderboard",
+                    "rebuild leaderboards (Markdown, CSV) and index.html from records")
     board.add_argument("out", type=Path)
     board.add_argument("--strict", action="store_true",
                        help="fail on a file among the records that is not a record "
                             "(default: skip it with a warning)")
 
-    comp = sub.add_parser("compare", help="per (dataset, method) deltas between two run folders")
+    comp = command("compare", "per (dataset, method) deltas between two run folders")
     comp.add_argument("a", type=Path, help="baseline run folder")
     comp.add_argument("b", type=Path, help="candidate run folder")
     comp.add_argument("--alpha", type=_probability, default=0.05,
                       help="significance level of the Mann-Whitney U tests (default 0.05)")
+    comp.add_argument("--tolerance", action="append", type=_tolerance, default=[],
+                      metavar="[METRIC:]VALUE",
+                      help="how far B may be worse than A before it is a regression: "
+                           "VALUE%% of A's mean or an absolute VALUE, for METRIC or every "
+                           "metric; repeatable (default: 10%% per metric, 0 for "
+                           "failure_rate)")
     comp.add_argument("--fail-on-regression", action="store_true",
-                      help="exit 1 when B is significantly worse on a primary metric")
+                      help="exit 1 when B is worse than A beyond the tolerance on a primary "
+                           "metric or the failure rate")
+    comp.add_argument("--all-rows", action="store_true",
+                      help="list every comparison, not only changes and significant ones")
 
-    diag = sub.add_parser("diagnose", help="run one cell and report its gradient health")
+    diag = command("diagnose", "run one cell and report its gradient health")
     diag.add_argument("method", help="method spec, e.g. gan or nsgan:lr=1e-3")
     diag.add_argument("dataset")
-    diag.add_argument("--profile", choices=list(PROFILES), default="smoke")
-    diag.add_argument("--seed", type=int, default=0)
+    diag.add_argument("--profile", choices=list(PROFILES), default="smoke",
+                      help="training schedule (default: smoke)")
+    diag.add_argument("--seed", type=int, default=0, help="seed (default: 0)")
     diag.add_argument("--steps", type=_positive_int, help="override the profile's training steps")
-    diag.add_argument("--out", type=Path, default=Path("runs/diagnose"), help="output folder")
+    diag.add_argument("--out", type=Path, default=Path("runs/diagnose"),
+                      help="output folder (default: runs/diagnose)")
     diag.add_argument("--no-xla", action="store_true", help="run the same step without XLA")
 
-    timing = sub.add_parser("timing", help="time each method's train step, XLA on and off")
+    timing = command("timing", "time each method's train step, XLA on and off")
     timing.add_argument("--methods", help="comma-separated (default: every method)")
     timing.add_argument("--datasets", help="comma-separated (default: every dataset)")
     timing.add_argument("--profile", choices=list(PROFILES), default="quick",
-                        help="batch size and steps per call come from this profile")
-    timing.add_argument("--windows", type=_positive_int, default=5, help="timed calls per side")
+                        help="batch size and steps per call come from this profile "
+                             "(default: quick)")
+    timing.add_argument("--windows", type=_positive_int, default=5,
+                        help="timed calls per side (default: 5)")
     timing.add_argument("--steps-per-call", type=_positive_int, help="override the profile's")
     timing.add_argument("--batch-sizes", type=_positive_int_list, default=[None],
                         help="comma-separated batch sizes, one row each (default: the "
                              "profile's)")
-    timing.add_argument("--out", type=Path, default=Path("runs/timing"), help="output folder")
+    timing.add_argument("--out", type=Path, default=Path("runs/timing"),
+                        help="output folder (default: runs/timing)")
     return parser
 
 
@@ -170,19 +236,35 @@ def _check_writable(out: Path) -> None:
 
     if not os.access(probe, os.W_OK):
         raise UsageError(f"--out {out}: folder {probe} is not writable")
+    # os.access says yes to root even where the file system refuses (/proc, read-only
+    # mounts), so try: create and remove a folder where the output will go.
+    import tempfile
+
+    try:
+        os.rmdir(tempfile.mkdtemp(prefix=".ganbench-probe-", dir=probe))
+    except OSError as exc:
+        raise UsageError(f"--out {out}: cannot create files in {probe} "
+                         f"({exc.strerror or exc})") from None
     for sub in ("records", "leaderboards", "checkpoints"):
         if (out / sub).exists() and not (out / sub).is_dir():
             raise UsageError(f"--out {out}: {out / sub} exists and is not a folder")
 
 
 def _command(argv: list[str]) -> str:
-    """The command line that ran, as recorded with results."""
-    return "python -m benches " + " ".join(shlex.quote(a) for a in argv)
+    """The command line that ran, as recorded with results: with the plugin folders
+    (``GANBENCH_METHODS_PATH``) it loaded methods from, which the results depend on."""
+    import os
+
+    from methods.registry import PLUGIN_PATH_VARIABLE
+
+    plugins = os.environ.get(PLUGIN_PATH_VARIABLE)
+    prefix = f"{PLUGIN_PATH_VARIABLE}={shlex.quote(plugins)} " if plugins else ""
+    return prefix + "python -m benches " + " ".join(shlex.quote(a) for a in argv)
 
 
 def _resume_command(argv: list[str]) -> str:
     """The command that continues an interrupted run (``--force`` would start over)."""
-    return "python -m benches " + " ".join(shlex.quote(a) for a in argv if a != "--force")
+    return _command([a for a in argv if a != "--force"])
 
 
 def _use_data_dir(path: Path | None) -> None:
@@ -243,6 +325,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise UsageError("nothing to run: pass --all, or --methods and/or --datasets")
     _use_data_dir(args.data_dir)
     specs, names = _parse_matrix(args)
+    if not args.all and (args.methods is None or args.datasets is None):
+        log.info("no --%s given: running every %s (%d)",
+                 *(("methods", "method", len(specs)) if args.methods is None
+                   else ("datasets", "dataset", len(names))))
 
     cells = []
     for name in names:
@@ -258,6 +344,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         result = run_matrix(options)
     except SetupError as exc:
         raise UsageError(str(exc)) from None
+    except OSError as exc:  # the output folder became unwritable (full disk, removed, ...)
+        raise UsageError(f"--out {args.out}: cannot write results ({exc})") from None
     done = result.skipped + result.finished
     summary = ", ".join(f"{n} {status}" for status, n in result.counts.items())
     if result.signum is not None:
@@ -275,8 +363,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     if result.stopped_on:
         print(f"error: --fail-fast: cell {result.stopped_on} failed; "
               f"{done} of {result.total} cells have records", file=sys.stderr)
-        return 1
-    return 0
+        return EXIT_STOPPED
+    if result.failures:
+        print(f"error: {result.failure_summary()}; records in {args.out / 'records'} "
+              f"(exit {EXIT_CELLS_FAILED})", file=sys.stderr)
+        return EXIT_CELLS_FAILED
+    return EXIT_OK
 
 
 def cmd_leaderboard(args: argparse.Namespace) -> int:
@@ -293,20 +385,21 @@ def cmd_leaderboard(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from benches.results.compare import compare, format_deltas
+    from benches.results.compare import compare, format_deltas, summary, tolerances
 
+    table = tolerances(args.tolerance)
     try:
-        deltas, notes = compare(args.a, args.b, args.alpha)
+        deltas, notes = compare(args.a, args.b, args.alpha, table)
     except FileNotFoundError as exc:
         raise UsageError(str(exc)) from None
     if not deltas:
         raise UsageError(f"{args.a} and {args.b} share no (dataset, method) to compare")
-    print(format_deltas(deltas))
+    print(format_deltas(deltas, all_rows=args.all_rows))
     for note in notes:
         print(f"note: {note}")
-    regressions = [d for d in deltas if d.regression]
-    print(f"{len(regressions)} significant regression(s) at alpha {args.alpha}")
-    return 1 if regressions and args.fail_on_regression else 0
+    print(summary(deltas, table))
+    regressions = any(d.regression for d in deltas)
+    return EXIT_STOPPED if regressions and args.fail_on_regression else EXIT_OK
 
 
 def cmd_diagnose(args: argparse.Namespace) -> int:
@@ -383,4 +476,4 @@ def main(argv: list[str] | None = None) -> int:
         return _COMMANDS[args.command](args)
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_USAGE

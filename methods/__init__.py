@@ -12,13 +12,15 @@ from methods.registry import (
     FAMILIES,
     PLUGIN_PATH_VARIABLE,
     FamilySettings,
+    PluginError,
     Registration,
     Resolved,
     available,
     discover,
     get,
     register,
+    source,
 )
 
-__all__ = ["FAMILIES", "PLUGIN_PATH_VARIABLE", "FamilySettings", "Method", "Registration",
-           "Resolved", "available", "discover", "get", "register"]
+__all__ = ["FAMILIES", "PLUGIN_PATH_VARIABLE", "FamilySettings", "Method", "PluginError",
+           "Registration", "Resolved", "available", "discover", "get", "register", "source"]

@@ -3,10 +3,15 @@ hyperparameters and the reference settings per dataset family."""
 
 from __future__ import annotations
 
+import ast
+import functools
+import hashlib
 import importlib
+import importlib.util
 import inspect
 import os
 import pkgutil
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -138,23 +143,109 @@ _INFRASTRUCTURE = {"registry", "parts"}
 _discovered = False
 
 
+class PluginError(ValueError):
+    """A method file cannot be loaded (it does not import, or its name is taken)."""
+
+
+def plugin_folders() -> list[str]:
+    """The folders on ``GANBENCH_METHODS_PATH``, checked to exist."""
+    folders = [f for f in os.environ.get(PLUGIN_PATH_VARIABLE, "").split(os.pathsep) if f]
+    for folder in folders:
+        if not os.path.isdir(folder):
+            raise PluginError(f"{PLUGIN_PATH_VARIABLE}: {folder!r} is not a folder; it must "
+                              f"list folders of method files, separated by {os.pathsep!r}")
+    return folders
+
+
+def _module_files(folder: str) -> dict[str, str]:
+    """``{module name: file}`` of the method modules directly in ``folder``."""
+    out = {}
+    for info in pkgutil.iter_modules([folder]):
+        if info.name.startswith("_"):
+            continue
+        path = os.path.join(folder, info.name)
+        out[info.name] = path if info.ispkg else f"{path}.py"
+    return out
+
+
 def discover() -> None:
     """Import every method module of the ``methods`` package and of the folders on
-    ``GANBENCH_METHODS_PATH`` (once); those folders join the package's search path."""
+    ``GANBENCH_METHODS_PATH`` (once); those folders join the package's search path.
+
+    :class:`PluginError` names the file when a module does not import, or when a plugin
+    file has the name of a built-in module (or of another plugin's) and would be hidden.
+    """
     global _discovered
     if _discovered:
         return
     package = importlib.import_module("methods")
-    for folder in filter(None, os.environ.get(PLUGIN_PATH_VARIABLE, "").split(os.pathsep)):
-        if not os.path.isdir(folder):
-            raise ValueError(f"{PLUGIN_PATH_VARIABLE}: {folder!r} is not a folder; it must "
-                             f"list folders of method files, separated by {os.pathsep!r}")
+    builtin = os.path.dirname(package.__file__)
+    files = _module_files(builtin)
+    for folder in plugin_folders():
+        for name, path in _module_files(folder).items():
+            if name in files and os.path.realpath(files[name]) != os.path.realpath(path):
+                raise PluginError(
+                    f"{PLUGIN_PATH_VARIABLE}: method file {path} has the module name "
+                    f"{name!r} of {files[name]}, which would hide it; rename the plugin file")
+            files.setdefault(name, path)
         if folder not in package.__path__:
             package.__path__.append(folder)
-    for info in pkgutil.iter_modules(package.__path__):
-        if info.name not in _INFRASTRUCTURE and not info.name.startswith("_"):
-            importlib.import_module(f"methods.{info.name}")
+    for name in sorted(set(files) - _INFRASTRUCTURE):
+        try:
+            importlib.import_module(f"methods.{name}")
+        except Exception as exc:
+            where = f"{PLUGIN_PATH_VARIABLE} " if not files[name].startswith(builtin) else ""
+            raise PluginError(f"{where}method file {files[name]} does not load: "
+                              f"{type(exc).__name__}: {exc}") from exc
     _discovered = True
+
+
+def _module_file(name: str) -> str | None:
+    """The source file of module ``name`` (None if ``name`` is not a module)."""
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        return None
+    return spec.origin if spec is not None and spec.origin else None
+
+
+def _parts_used(path: str, seen: dict[str, str]) -> None:
+    """Add ``{module: file}`` of the ``methods.parts`` modules the file at ``path``
+    imports (at top level, in functions or for type checking), transitively, to ``seen``."""
+    with open(path, encoding="utf-8") as f:
+        tree = ast.parse(f.read())
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module)
+            names |= {f"{node.module}.{alias.name}" for alias in node.names}
+    for name in sorted(names):
+        if name.startswith("methods.parts.") and name not in seen:
+            file = _module_file(name)
+            if file is not None:
+                seen[name] = file
+                _parts_used(file, seen)
+
+
+@functools.cache
+def source(name: str) -> dict[str, Any]:
+    """Where method ``name``'s code lives and a digest of it: its module and the
+    ``methods.parts`` modules it uses (transitively). A change to any of them changes
+    the digest, and with it the settings a result is reused under."""
+    module = sys.modules[get(name).factory.__module__]
+    used = {module.__name__: module.__file__}
+    _parts_used(module.__file__, used)
+    digest = hashlib.sha1()
+    for mod_name in sorted(used):
+        with open(used[mod_name], "rb") as f:
+            digest.update(f"{mod_name}\0".encode() + hashlib.sha1(f.read()).digest())
+    folder = os.path.dirname(os.path.abspath(module.__file__))
+    builtin = os.path.dirname(os.path.abspath(sys.modules["methods"].__file__))
+    return {"module": module.__name__, "file": os.path.abspath(module.__file__),
+            "plugin_folder": None if folder == builtin else folder,
+            "digest": digest.hexdigest()[:16]}
 
 
 def _check_settings(name: str, defaults: Mapping[str, Any],

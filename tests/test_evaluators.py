@@ -43,6 +43,42 @@ def test_trains_caches_and_reloads_a_tiny_evaluator(tmp_path, monkeypatch):
         evaluators.to_unit_range(splits["test"].images))[0], feats, rtol=1e-5, atol=1e-5)
 
 
+def test_smoke_evaluators_are_used_only_in_smoke_cached_apart_and_labelled(tmp_path,
+                                                                          monkeypatch):
+    import fcntl
+
+    monkeypatch.setenv(image_sources.CACHE_DIR_ENV, str(tmp_path))
+    full = evaluators.Recipe(blocks=((4,),), feature_dim=8, epochs=2, batch_size=32,
+                             learning_rate=1e-2, weight_decay=0.0, crop_padding=0, flips=False)
+    smoke = dataclasses.replace(full, epochs=1, train_examples=64)
+    monkeypatch.setitem(evaluators.RECIPES, "toy", full)
+    monkeypatch.setitem(evaluators.SMOKE_RECIPES, "toy", smoke)
+    monkeypatch.setitem(evaluators.MIN_ACCURACY, "toy", 0.9)
+    splits = {"train": _toy_split(256, 0), "test": _toy_split(64, 1)}
+    monkeypatch.setitem(evaluators.LOADERS, "toy", splits.__getitem__)
+    real_train = evaluators._train_and_save
+    trained = []
+
+    def train_under_lock(family, recipe, key, split, folder):
+        # a second worker cannot take the lock while this one trains
+        with (open(folder.with_name(f"{folder.name}.lock"), "a") as other,
+              pytest.raises(BlockingIOError)):
+            fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        trained.append(recipe)
+        return real_train(family, recipe, key, split, folder)
+
+    monkeypatch.setattr(evaluators, "_train_and_save", train_under_lock)
+    with evaluators.recipes_for("smoke"):
+        small = evaluators.get("toy")
+    with evaluators.recipes_for("quick"):
+        big = evaluators.get("toy")
+    assert evaluators.get("toy") is big  # outside any profile: the full recipe
+    assert trained == [smoke, full]
+    assert small.info["key"] != big.info["key"] and small.info["n_train"] == 64
+    assert small.smoke and "smoke evaluator" in small.backbone
+    assert not big.smoke and "smoke" not in big.backbone
+
+
 def test_missing_evaluator_says_how_to_train(tmp_path, monkeypatch):
     monkeypatch.setenv(image_sources.CACHE_DIR_ENV, str(tmp_path))
     monkeypatch.setitem(evaluators.LOADERS, "mnist", lambda split: _toy_split(16, 0))

@@ -146,8 +146,53 @@ def test_tfds_download_path_reaches_the_download(monkeypatch, tmp_path):
 
     for name in ("download", "download_and_extract"):
         monkeypatch.setattr(tfds.download.DownloadManager, name, fetch)
+    monkeypatch.setattr(image_sources, "reachable", lambda host: True)  # as if online
     with pytest.raises(image_sources.DataError, match="the download was reached"):
         image_sources.tfds_split("mnist", "test", str(tmp_path))
+
+
+def test_offline_tfds_download_fails_at_once_naming_the_data_folder(monkeypatch, tmp_path):
+    """Offline (an unroutable download host), no retries: the error names the fix."""
+    import time
+
+    import tensorflow_datasets as tfds
+
+    def fetch(self, *args, **kwargs):
+        raise AssertionError("a download was attempted")
+
+    for name in ("download", "download_and_extract"):
+        monkeypatch.setattr(tfds.download.DownloadManager, name, fetch)
+    monkeypatch.setitem(image_sources.TFDS_HOSTS, "mnist", "192.0.2.1")  # TEST-NET-1
+    monkeypatch.setattr(image_sources, "PROBE_SECONDS", 2.0)
+    start = time.perf_counter()
+    with pytest.raises(image_sources.DataError) as exc:
+        image_sources.tfds_split("mnist", "test", str(tmp_path))
+    assert time.perf_counter() - start < 20
+    assert "192.0.2.1 cannot be reached" in str(exc.value)
+    assert image_sources.DATA_DIR_ENV in str(exc.value)
+
+
+def test_parallel_workers_fill_a_cache_entry_once(monkeypatch, tmp_path):
+    import threading
+    import time
+
+    monkeypatch.setenv(image_sources.CACHE_DIR_ENV, str(tmp_path / "cache"))
+    archive = tmp_path / "images.tar.gz"
+    archive.write_bytes(b"x")
+    loads = []
+
+    def load():
+        loads.append(1)
+        time.sleep(0.5)
+        return image_sources.Split(np.zeros((2, 1, 1, 1), np.uint8), np.zeros(2), "test")
+
+    threads = [threading.Thread(target=image_sources._cached, args=(archive, "train", load))
+               for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(loads) == 1
 
 
 def test_real_batches_are_gathered_scaled_and_seeded(offline):

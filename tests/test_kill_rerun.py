@@ -31,7 +31,7 @@ def uninterrupted(tmp_path_factory):
 
 
 def start(argv):
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "3",
+    env = {**os.environ, "PYTHONPATH": str(ROOT),
            "PYTHONFAULTHANDLER": "1"}  # a native crash prints its stack to stderr
     return subprocess.Popen([sys.executable, "-m", "benches", *argv], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

@@ -101,3 +101,66 @@ def test_leaderboard_command_regenerates_everything(tmp_path):
 def test_leaderboard_of_missing_folder_is_a_usage_error(tmp_path, capsys):
     assert main(["leaderboard", str(tmp_path / "nope")]) == 2
     assert "no records folder" in capsys.readouterr().err
+
+
+# -- finding 5 of issue 17: misleading tables ------------------------------------------------
+def test_records_of_different_step_counts_are_flagged(caplog):
+    records = [fake_record(label="gan", seed=0, metrics={"modes": 8}),
+               fake_record(label="nsgan", seed=0, metrics={"modes": 8}, steps=2000)]
+    md = markdown(build_board("ring8", group(records)["ring8"]))
+    profile = next(ln for ln in md.splitlines() if ln.startswith("- profile:"))
+    assert "MIXED SCHEDULES" in profile
+    assert "quick, steps 200, batch 64 (1 record)" in profile
+    assert "quick, steps 2000, batch 64 (1 record)" in profile
+    assert "mix 2 schedules" in caplog.text
+
+
+@pytest.mark.parametrize("others", [{}, {"b": [None, None]}])
+def test_a_method_whose_only_run_failed_is_never_the_leader(others):
+    board = build_board("ring8", entries({"a": [None], **others}))
+    md = markdown(board)
+    assert "leader |" not in md.split("| rank |")[1].split("\n", 2)[2]  # rows, not header
+    assert "| no finished seeds |" in md
+    assert not any(row.leader for row in board.rows)
+
+
+def test_tables_without_metric_values_have_as_many_cells_as_headers():
+    board = build_board("ring8", entries({"a": [None, None]}))
+    lines = [ln for ln in markdown(board).splitlines() if ln.startswith("|")]
+    widths = {ln.count("|") for ln in lines}
+    assert len(lines) == 3 and len(widths) == 1, lines
+
+
+def test_one_seed_is_singular_in_footnotes():
+    md = markdown(build_board("ring8", entries({"a": [{"modes": 8, "kl": 0.1}]})))
+    assert "With 1 seed per method" in md and "1 seeds" not in md
+
+
+def test_speeds_are_plain_numbers_in_one_notation():
+    records = [fake_record(label="fast", metrics={"modes": 8}, steps_per_second=1183.4),
+               fake_record(label="slow", metrics={"modes": 8}, steps_per_second=888.6),
+               fake_record(label="tiny", metrics={"modes": 8}, steps_per_second=0.01234)]
+    md = markdown(build_board("ring8", group(records)["ring8"]))
+    assert "| 1183 |" in md and "| 889 |" in md and "| 0.0123 |" in md
+    assert "e+0" not in md
+
+
+def test_html_table_has_the_markdown_columns(tmp_path):
+    out = write_run(tmp_path / "run", {("ring8", "gan"): [{"modes": 8, "kl": 0.1}] * 2,
+                                       ("ring8", "nsgan"): [{"modes": 8, "kl": 0.2}] * 2})
+    assert main(["leaderboard", str(out)]) == 0
+    html = (out / "index.html").read_text()
+    header = next(ln for ln in (out / "leaderboards" / "ring8.md").read_text().splitlines()
+                  if ln.startswith("| rank |"))
+    titles = [c.strip() for c in header.strip("|").split("|")]
+    assert "cost vs nsgan" in titles and "compile s" in titles
+    table = html[html.index("<table>"):html.index("</table>")]
+    assert [t for t in titles if f"<th>{t}</th>" not in table] == []
+
+
+def test_overridden_methods_have_readable_labels_and_cell_ids():
+    from benches.run.matrix import Cell, parse_method_spec
+
+    spec = parse_method_spec("nsgan:lr=1e-4:beta_1=0.0")
+    assert spec.label == "nsgan[beta_1=0.0,lr=0.0001]"
+    assert Cell(spec, "ring8", 0).cell_id == "ring8__nsgan,beta_1=0.0,lr=0.0001__seed0"

@@ -22,8 +22,7 @@ def readme_example() -> tuple[str, str]:
 
 
 def run_cli(args: list[str], plugin_dir: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, methods.PLUGIN_PATH_VARIABLE: str(plugin_dir),
-           "TF_CPP_MIN_LOG_LEVEL": "3"}
+    env = {**os.environ, methods.PLUGIN_PATH_VARIABLE: str(plugin_dir)}
     return subprocess.run([sys.executable, "-m", "benches", *args], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=600)
 
@@ -59,3 +58,100 @@ def test_plugin_path_that_is_not_a_folder_is_a_clear_error(monkeypatch, tmp_path
     assert main(["list"]) == 2
     err = capsys.readouterr().err
     assert "GANBENCH_METHODS_PATH" in err and "missing' is not a folder" in err
+
+
+# -- issue 17: colliding and broken plugins, the method's code in the settings ---------------
+PROBE = '''"""A plugin for the tests: nsgan under another name."""
+
+from methods.parts.losses import non_saturating
+from methods.parts.method import Method
+from methods.parts.optimizers import adam
+from methods.registry import register
+
+
+@register("plugin_probe", paper="Goodfellow et al. 2014, arXiv:1406.2661")
+def plugin_probe(lr: float = 2e-4) -> Method:
+    """The non-saturating GAN."""
+    return Method(loss=non_saturating, g_optimizer=adam(lr), d_optimizer=adam(lr))
+'''
+
+
+@pytest.fixture
+def fresh_registry(monkeypatch):
+    """Rediscover methods with this test's plugin folders; undo it afterwards."""
+    monkeypatch.setattr(methods.registry, "_discovered", False)
+    monkeypatch.setattr(methods.registry, "_REGISTRY", dict(methods.registry._REGISTRY))
+    monkeypatch.setattr(methods, "__path__", list(methods.__path__))
+    methods.registry.source.cache_clear()
+    before = set(sys.modules)
+    yield monkeypatch
+    for name in set(sys.modules) - before:
+        if name.startswith("methods."):
+            del sys.modules[name]
+    methods.registry.source.cache_clear()
+
+
+def test_plugin_named_like_a_builtin_module_is_an_error_naming_both(fresh_registry, tmp_path,
+                                                                     capsys):
+    from benches.cli import main
+
+    (tmp_path / "gan.py").write_text(PROBE)
+    fresh_registry.setenv(methods.PLUGIN_PATH_VARIABLE, str(tmp_path))
+    assert main(["list"]) == 2
+    err = capsys.readouterr().err
+    assert str(tmp_path / "gan.py") in err and str(ROOT / "methods" / "gan.py") in err
+
+
+def test_broken_plugin_is_an_error_naming_it_only_where_methods_load(fresh_registry, tmp_path,
+                                                                     capsys):
+    from fake_records import write_run
+
+    from benches.cli import main
+
+    (tmp_path / "broken.py").write_text("def oops(:\n")
+    fresh_registry.setenv(methods.PLUGIN_PATH_VARIABLE, str(tmp_path))
+    run = write_run(tmp_path / "run", {("ring8", "gan"): [{"modes": 8.0, "kl": 0.1}]})
+    assert main(["leaderboard", str(run)]) == 0  # records only: no methods loaded
+    assert main(["compare", str(run), str(run)]) == 0
+    capsys.readouterr()
+    for argv in (["list"], ["run", "--methods", "gan", "--datasets", "ring8", "--profile",
+                            "smoke", "--out", str(tmp_path / "o")]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert f"method file {tmp_path / 'broken.py'} does not load: SyntaxError" in err
+    assert not (tmp_path / "o").exists()
+
+
+def test_changed_method_code_reruns_its_cells_and_records_name_the_plugin(fresh_registry,
+                                                                          tmp_path):
+    from benches.cli import _command
+    from benches.results.records import write_record
+    from benches.run.matrix import Cell, MethodSpec
+    from benches.run.plan import plan_cell
+    from benches.run.runner import complete_record
+
+    (tmp_path / "plugin_probe.py").write_text(PROBE)
+    fresh_registry.setenv(methods.PLUGIN_PATH_VARIABLE, str(tmp_path))
+    cell = Cell(MethodSpec("plugin_probe"), "ring8", 0)
+    before = plan_cell(cell, "smoke")
+    record = before.new_record()
+    assert record["method"]["source"]["plugin_folder"] == str(tmp_path)
+    assert record["method"]["source"]["file"] == str(tmp_path / "plugin_probe.py")
+    write_record(tmp_path / "out", record)
+    assert complete_record(tmp_path / "out", plan_cell(cell, "smoke"), True) is not None
+    (tmp_path / "plugin_probe.py").write_text(PROBE.replace("adam(lr)", "adam(lr, 0.0)"))
+    methods.registry.source.cache_clear()  # a new process reads the file afresh
+    after = plan_cell(cell, "smoke")
+    assert after.settings["method_code"] != before.settings["method_code"]
+    assert complete_record(tmp_path / "out", after, True) is None  # runs again
+    assert _command(["list"]) == (f"{methods.PLUGIN_PATH_VARIABLE}={tmp_path} "
+                                  "python -m benches list")
+
+
+def test_method_code_digest_covers_the_parts_it_uses():
+    source = methods.source("nsgan")
+    assert source["plugin_folder"] is None and source["file"].endswith("methods/nsgan.py")
+    used = {}
+    methods.registry._parts_used(source["file"], used)
+    assert {"methods.parts.losses", "methods.parts.optimizers", "methods.parts.method",
+            "methods.parts.update"} <= set(used)  # update: through method, transitively

@@ -68,8 +68,8 @@ def test_rerun_skips_complete_cells_and_force_reruns_them(fake, tmp_path):
 
 def test_diverged_is_a_result_failed_is_retried_unless_told_not_to(fake, tmp_path):
     fake.status = {"ring8__gan__seed0": "diverged", "ring8__gan__seed1": "failed"}
-    assert main(argv(tmp_path, seeds=3)) == 0
-    assert main(argv(tmp_path, "--no-retry-failed", seeds=3)) == 0
+    assert main(argv(tmp_path, seeds=3)) == 3  # a failed cell; a diverged one is a result
+    assert main(argv(tmp_path, "--no-retry-failed", seeds=3)) == 3  # kept, still failed
     assert fake.calls == ids(0, 1, 2)
     fake.status = {}
     assert main(argv(tmp_path, seeds=3)) == 0
@@ -90,7 +90,7 @@ def test_records_made_under_other_settings_are_rerun(fake, tmp_path):
 
 def test_fail_fast_stops_at_the_first_failed_cell(fake, tmp_path, capsys):
     fake.status = {"ring8__gan__seed0": "failed"}
-    assert main(argv(tmp_path / "a", seeds=3)) == 0  # isolation: the rest of the matrix runs
+    assert main(argv(tmp_path / "a", seeds=3)) == 3  # isolation: the rest of the matrix runs
     assert fake.calls == ids(0, 1, 2)
     fake.calls.clear()
     assert main(argv(tmp_path / "b", "--fail-fast", seeds=3)) == 1

@@ -3,6 +3,7 @@ import json
 import numpy as np
 import pytest
 import tensorflow as tf
+from fake_records import fake_record
 
 import methods
 from benches import datasets
@@ -29,7 +30,21 @@ def test_summary_by_hand():
     assert t["first_call_seconds"] == 3.0 and t["xla"] is True
 
 
-@pytest.mark.parametrize("seconds", [[1.0], [1.0, 0.3], [2.0, 0.4, 0.1, 0.3, 0.2, 0.25]])
+def test_a_single_compiling_call_is_not_reported_as_speed():
+    """--steps at or below steps per call: the one call includes compilation."""
+    t = call_timing([3.0], steps_per_call=10, batch_size=8, xla=True)
+    assert t["steps_per_second"] is None and t["compile_seconds"] is None
+    assert t["first_call_seconds"] == 3.0 and t["timed_windows"] == 0
+    assert "not measured" in t["note"]
+    fast = fake_record(label="nsgan", metrics={"modes": 8})
+    slow = fake_record(label="gan", metrics={"modes": 8})
+    slow["timing"] = t
+    md = markdown(build_board("ring8", group([fast, slow])["ring8"]))
+    row = next(ln for ln in md.splitlines() if "| gan |" in ln)
+    assert row.split(" | ")[6:9] == ["—", "—", "—"]  # steps/s, cost vs nsgan, compile s
+
+
+@pytest.mark.parametrize("seconds", [[1.0, 0.3], [2.0, 0.4, 0.1, 0.3, 0.2, 0.25]])
 def test_iqr_brackets_median_for_any_window_count(seconds):
     t = call_timing(seconds, steps_per_call=5, batch_size=4, xla=False)
     lo, hi = t["steps_per_second_iqr"]

@@ -15,12 +15,14 @@ source file's path, size and modification time, so an image folder is decoded on
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import io
 import logging
 import os
 import tarfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,7 +62,7 @@ def data_dir() -> Path | None:
     path = Path(value).expanduser()
     if not path.is_dir():
         raise DataError(f"{DATA_DIR_ENV}={value}: no such folder; expected a folder holding "
-                        "mnist/ and/or cifar10/ (see benches/datasets/image_sources.py)")
+                        "mnist/ and/or cifar10/ (see the README, 'Image datasets')")
     return path
 
 
@@ -210,31 +212,94 @@ def image_folder(root: Path, split: str, classes: tuple[str, ...] | None = None)
 
 
 # -- tensorflow-datasets ------------------------------------------------------------------
+OFFLINE_HINT = (f"without internet, point {DATA_DIR_ENV} (or `run --data-dir`) at a folder "
+                "holding mnist/ (the four IDX .gz files) and cifar10/ (cifar-10-binary.tar.gz);"
+                " see the README, 'Image datasets'")
+# Where TFDS downloads each dataset from (its builders' URLs): probed before a download
+# so that an offline machine fails at once instead of after minutes of retries.
+TFDS_HOSTS = {"mnist": "storage.googleapis.com", "cifar10": "www.cs.toronto.edu"}
+PROBE_SECONDS = 5.0
+
+
+def reachable(host: str, port: int = 443, timeout: float = PROBE_SECONDS) -> bool:
+    """Whether a TCP connection to ``host`` opens within ``timeout`` seconds (name lookup
+    included, which ``socket`` alone does not bound)."""
+    import socket
+    import threading
+
+    result: list[bool] = []
+
+    def probe() -> None:
+        try:
+            socket.create_connection((host, port), timeout=timeout).close()
+            result.append(True)
+        except OSError:
+            result.append(False)
+
+    thread = threading.Thread(target=probe, daemon=True)
+    thread.start()
+    thread.join(timeout)
+    return bool(result and result[0])
+
+
 def tfds_split(name: str, split: str, tfds_data_dir: str | None = None) -> Split:
     """A split through ``tfds.load`` (downloads on a machine with internet)."""
     import tensorflow_datasets as tfds
 
+    def load(download: bool):
+        return tfds.load(name, split=split, as_supervised=True, data_dir=tfds_data_dir,
+                         download=download)
+
     try:
-        ds = tfds.load(name, split=split, as_supervised=True, data_dir=tfds_data_dir)
-    except Exception as exc:
-        raise DataError(
-            f"tfds.load({name!r}) failed ({type(exc).__name__}: {str(exc)[:200]}); without "
-            f"internet, point {DATA_DIR_ENV} or `run --data-dir` at a folder holding "
-            "mnist/*.gz and cifar10/ (see benches/datasets/image_sources.py)") from None
+        ds = load(download=False)  # already in the local tensorflow-datasets folder
+    except Exception:
+        host = TFDS_HOSTS.get(name)
+        if host and not reachable(host):
+            raise DataError(f"{name} is not in the tensorflow-datasets folder and {host} "
+                            f"cannot be reached to download it; {OFFLINE_HINT}") from None
+        try:
+            ds = load(download=True)
+        except Exception as exc:
+            raise DataError(f"tfds.load({name!r}) failed ({type(exc).__name__}: "
+                            f"{str(exc)[:200]}); {OFFLINE_HINT}") from None
     batches = list(tfds.as_numpy(ds.batch(10_000)))
     return Split(np.concatenate([b[0] for b in batches]).astype(np.uint8),
                  np.concatenate([b[1] for b in batches]).astype(np.int64), "tfds")
 
 
 # -- caching ------------------------------------------------------------------------------
+@contextlib.contextmanager
+def cache_lock(path: Path) -> Iterator[None]:
+    """An exclusive lock on ``path`` (a lock file) across processes on this machine, so
+    parallel workers fill a cache entry once: the first builds it, the others wait and
+    then read it. A no-op where ``fcntl`` is missing (Windows)."""
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def _cached(key_path: Path, split: str, load) -> Split:
     stat = key_path.stat()
     key = hashlib.sha1(f"{key_path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{split}"
                        .encode()).hexdigest()[:16]
     path = cache_dir() / "arrays" / f"{key_path.name}-{split}-{key}.npz"
-    if path.is_file():
-        with np.load(path) as z:
-            return Split(z["images"], z["labels"], str(z["source"]))
+    with cache_lock(path.with_suffix(".lock")):
+        if path.is_file():
+            with np.load(path) as z:
+                return Split(z["images"], z["labels"], str(z["source"]))
+        return _fill(path, key_path, split, load)
+
+
+def _fill(path: Path, key_path: Path, split: str, load) -> Split:
     result = load()
     path.parent.mkdir(parents=True, exist_ok=True)
     buf = io.BytesIO()

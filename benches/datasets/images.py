@@ -70,7 +70,7 @@ class ImageDataset(Dataset):
         self.description = description
         self.primary_metrics = primary_metrics
         self._train: tf.Tensor | None = None
-        self._reference: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._reference: dict[tuple[int, str], tuple[np.ndarray, np.ndarray]] = {}
 
     @property
     def source(self) -> str:
@@ -109,10 +109,12 @@ class ImageDataset(Dataset):
         return f, logits.argmax(1)
 
     def _reference_features(self, n: int) -> tuple[np.ndarray, np.ndarray]:
-        """Evaluator features of ``n`` reference images, computed once per size."""
-        if n not in self._reference:
-            self._reference[n] = self.embed(self.real_reference(n))
-        return self._reference[n]
+        """Evaluator features of ``n`` reference images, computed once per size and
+        evaluator."""
+        key = (n, evaluators.get(self.evaluator_family).info["key"])
+        if key not in self._reference:
+            self._reference[key] = self.embed(self.real_reference(n))
+        return self._reference[key]
 
     def evaluate(self, samples: np.ndarray) -> dict[str, float]:
         samples = np.asarray(samples, np.float32)
@@ -138,7 +140,8 @@ class ImageDataset(Dataset):
 
     def evaluation_info(self, n_fake: int) -> dict[str, Any]:
         ev = evaluators.get(self.evaluator_family)
-        return {"n_real": n_fake, "n_fake": n_fake, "real_split": REAL_SPLIT,
+        smoke = {"evaluator": evaluators.SMOKE_LABEL} if ev.smoke else {}
+        return {"n_real": n_fake, "n_fake": n_fake, "real_split": REAL_SPLIT, **smoke,
                 "backbone": ev.backbone, "evaluator_accuracy": ev.info["accuracy"],
                 "fid": (f"Inception 2015-12-05 ({os.environ[inception.GRAPH_ENV]})"
                         if os.environ.get(inception.GRAPH_ENV) else

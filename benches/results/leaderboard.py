@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import math
 from collections import Counter
 from collections.abc import Iterable
@@ -21,6 +22,8 @@ from benches.results.aggregate import CONFIDENCE, Entry, Summary, group, primary
 from benches.results.records import iter_records
 from benches.results.significance import ALPHA, mann_whitney_p, min_p_value
 from benches.train.stats import STAT_NAMES
+
+log = logging.getLogger(__name__)
 
 
 def rank(entries: Iterable[Entry]) -> list[Entry]:
@@ -78,6 +81,7 @@ class Row:
     steps_per_second: Summary
     compile_seconds: Summary
     cost_vs_nsgan: float  # time per step relative to nsgan's on this dataset (NaN: no nsgan)
+    leader: bool = False  # the best row with finished seeds; never a row without results
 
 
 @dataclass
@@ -114,8 +118,7 @@ class Board:
                          f"scipy {env.get('scipy')}, git {env.get('git_commit') or 'n/a'}"),
             ("hardware", f"{env.get('cpu')} ({env.get('cpu_count')} CPUs), "
                          f"GPUs: {', '.join(env.get('gpus') or []) or 'none'}"),
-            ("profile", f"{first['profile']}, steps {first.get('steps')}, "
-                        f"batch {first.get('batch_size')}, seeds {_seed_list(seeds)}"),
+            ("profile", f"{_schedules(records)}, seeds {_seed_list(seeds)}"),
             ("samples", samples),
             ("ranked by", ranked_by),
             ("timing", f"median steps/s over each seed's timed windows, XLA {_xla_state(records)}; "
@@ -137,11 +140,30 @@ class Board:
         ]
         if n and min(n):
             notes.append(
-                f"With {min(n)} seeds per method the smallest attainable p is {floor:.3g}"
+                f"With {_plural(min(n), 'seed')} per method the smallest attainable p is "
+                f"{floor:.3g}"
                 + (f", so no difference can reach p < {ALPHA}: run at least 5 seeds "
                    f"(--seeds 5) to separate methods." if floor >= ALPHA else ".")
             )
         return notes
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _schedules(records: list[dict[str, Any]]) -> str:
+    """``quick, steps 2000, batch 512``; records made under several schedules are listed
+    with their counts and flagged, since their rows are not comparable."""
+    setups = Counter((r["profile"], r.get("steps"), r.get("batch_size")) for r in records)
+    texts = {s: f"{s[0]}, steps {s[1]}, batch {s[2]}" for s in setups}
+    if len(setups) == 1:
+        return next(iter(texts.values()))
+    log.warning("%s: records mix %d schedules (%s); rows are not comparable",
+                records[0]["dataset"]["name"], len(setups), "; ".join(texts.values()))
+    return ("MIXED SCHEDULES, rows are not comparable: "
+            + "; ".join(f"{texts[s]} ({_plural(n, 'record')})"
+                        for s, n in sorted(setups.items(), key=str)))
 
 
 def _seed_list(seeds: list[int]) -> str:
@@ -194,21 +216,32 @@ def build_board(dataset: str, entries: dict[str, Entry]) -> Board:
     metrics = metric_names(ranked, primary)
     reference = summarize(entries["nsgan"].timing("steps_per_second")).mean \
         if "nsgan" in entries else math.nan
+    leader = next((e for e in ranked if e.ok), None)
     rows = []
     for i, e in enumerate(ranked, 1):
         speed = summarize(e.timing("steps_per_second"))
         rows.append(Row(
             rank=i, entry=e, summaries={m: e.summary(m) for m in metrics},
-            versus=None if i == 1 else versus_leader(ranked[0], e, primary),
+            versus=versus_leader(leader, e, primary) if e.ok and e is not leader else None,
             steps_per_second=speed,
             compile_seconds=summarize(e.timing("compile_seconds")),
             cost_vs_nsgan=reference / speed.mean if speed.n else math.nan,
+            leader=e is leader,
         ))
     return Board(dataset, primary, metrics, rows)
 
 
 def fmt(value: float, digits: int = 3) -> str:
-    return "—" if not math.isfinite(value) else f"{value:.{digits}g}"
+    """``digits`` significant digits; plain notation from 0.001 to a million (``1183``,
+    ``889``, ``0.0123``), so a column never mixes ``1.18e+03`` with ``889``."""
+    if not math.isfinite(value):
+        return "—"
+    magnitude = abs(value)
+    if magnitude == 0 or not 1e-3 <= magnitude < 1e6:
+        return f"{value:.{digits}g}"
+    decimals = max(digits - 1 - math.floor(math.log10(magnitude)), 0)
+    text = f"{value:.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def mean_std(s: Summary, digits: int = 3) -> str:
@@ -229,32 +262,45 @@ def cost_text(cost: float) -> str:
     return "—" if not math.isfinite(cost) else f"{cost:.2f}x"
 
 
-def versus_text(v: Versus | None) -> str:
-    if v is None:
+def versus_text(row: Row) -> str:
+    if row.leader:
         return "leader"
-    if not math.isfinite(v.p_value):
+    if not row.entry.ok:
+        return "no finished seeds"
+    v = row.versus
+    if v is None or not math.isfinite(v.p_value):
         return "—"
     return f"{v.metric} p={v.p_value:.3g}{'*' if v.significant else ''}"
+
+
+def columns(board: Board) -> list[tuple[str, bool]]:
+    """The table's columns, ``(title, numeric)``: the same in Markdown and HTML."""
+    return ([("rank", True), ("method", False), ("seeds ok", True), ("failure rate", True)]
+            + [(m, True) for m in board.metrics]
+            + [("vs leader", False), ("steps/s", True), ("cost vs nsgan", True),
+               ("compile s", True)]
+            + [(h, h != "outcome") for h in HEALTH_COLUMNS])
+
+
+def cells(row: Row, board: Board) -> list[str]:
+    """One row's cells, in the order of :func:`columns`."""
+    e = row.entry
+    return ([str(row.rank), e.label, f"{len(e.ok)}/{len(e.records)}", f"{e.failure_rate:.0%}"]
+            + [f"{mean_std(row.summaries[m])} {interval(row.summaries[m])}".strip()
+               for m in board.metrics]
+            + [versus_text(row), mean_std(row.steps_per_second), cost_text(row.cost_vs_nsgan),
+               mean_std(row.compile_seconds, 2)]
+            + health_cells(e))
 
 
 def markdown(board: Board) -> str:
     """The Markdown leaderboard of one dataset."""
     lines = [f"# {board.dataset}", ""]
     lines += [f"- {k}: {v}" for k, v in board.header()]
-    lines += ["", "| rank | method | seeds ok | failure rate | "
-              + " | ".join(board.metrics) + " | vs leader | steps/s | cost vs nsgan | compile s | "
-              + " | ".join(HEALTH_COLUMNS) + " |",
-              "|---:|---|---:|---:|" + "---:|" * len(board.metrics) + "---|---:|---:|---:|"
-              + "---:|" * 4 + "---|"]
-    for row in board.rows:
-        e = row.entry
-        cells = [f"{mean_std(row.summaries[m])} {interval(row.summaries[m])}".strip()
-                 for m in board.metrics]
-        lines.append(
-            f"| {row.rank} | {e.label} | {len(e.ok)}/{len(e.records)} | {e.failure_rate:.0%} | "
-            + " | ".join(cells) + f" | {versus_text(row.versus)} | "
-            f"{mean_std(row.steps_per_second)} | {cost_text(row.cost_vs_nsgan)} | "
-            f"{mean_std(row.compile_seconds, 2)} | " + " | ".join(health_cells(e)) + " |")
+    cols = columns(board)
+    lines += ["", "| " + " | ".join(title for title, _ in cols) + " |",
+              "|" + "".join("---:|" if numeric else "---|" for _, numeric in cols)]
+    lines += ["| " + " | ".join(cells(row, board)) + " |" for row in board.rows]
     lines += [""] + [f"{i}. {note}" for i, note in enumerate(board.footnotes(), 1)]
     failures = [(row.entry.label, r) for row in board.rows for r in row.entry.records
                 if r["status"] != "ok"]
@@ -274,12 +320,12 @@ def csv_text(board: Board) -> str:
         buf.write(f"# {k}: {v}\n")
     writer = csv.writer(buf, lineterminator="\n")
     stat_fields = ("mean", "std", "ci_low", "ci_high", "n")
-    columns = ["rank", "method", "seeds", "seeds_ok", "failure_rate"]
+    header = ["rank", "method", "seeds", "seeds_ok", "failure_rate"]
     for m in [*board.metrics, "steps_per_second", "compile_seconds"]:
-        columns += [f"{m}_{f}" for f in stat_fields]
-    columns += ["cost_vs_nsgan", "vs_leader_metric", "vs_leader_p", "vs_leader_significant"]
-    columns += [f"{k}_mean" for k in HEALTH_KEYS] + ["outcomes"]
-    writer.writerow(columns)
+        header += [f"{m}_{f}" for f in stat_fields]
+    header += ["cost_vs_nsgan", "vs_leader_metric", "vs_leader_p", "vs_leader_significant"]
+    header += [f"{k}_mean" for k in HEALTH_KEYS] + ["outcomes"]
+    writer.writerow(header)
     for row in board.rows:
         e = row.entry
         values: list[Any] = [row.rank, e.label, len(e.records), len(e.ok), e.failure_rate]

@@ -15,14 +15,7 @@ from pathlib import Path
 
 from benches.results.aggregate import Entry
 from benches.results.gradient_report import method_norm_series
-from benches.results.leaderboard import (
-    HEALTH_COLUMNS,
-    Board,
-    health_cells,
-    interval,
-    mean_std,
-    versus_text,
-)
+from benches.results.leaderboard import Board, cells, columns
 from benches.results.plots import bar_chart, line_chart, scatter_chart
 from benches.results.records import write_atomic
 
@@ -43,18 +36,12 @@ def _esc(text: object) -> str:
 
 
 def _table(board: Board) -> str:
-    head = ["rank", "method", "seeds ok", "failure rate", *board.metrics, "vs leader",
-            "steps/s", *HEALTH_COLUMNS]
-    rows = ["<tr>" + "".join(f"<th>{_esc(h)}</th>" for h in head) + "</tr>"]
+    cols = columns(board)
+    rows = ["<tr>" + "".join(f"<th>{_esc(title)}</th>" for title, _ in cols) + "</tr>"]
     for row in board.rows:
-        e = row.entry
-        cells = [str(row.rank), e.label, f"{len(e.ok)}/{len(e.records)}", f"{e.failure_rate:.0%}"]
-        cells += [f"{mean_std(row.summaries[m])} {interval(row.summaries[m])}".strip()
-                  for m in board.metrics]
-        cells += [versus_text(row.versus), mean_std(row.steps_per_second), *health_cells(e)]
         rows.append("<tr>" + "".join(
-            f'<td{"" if i == 1 else " class=num"}>{_esc(c)}</td>' for i, c in enumerate(cells))
-            + "</tr>")
+            f'<td{" class=num" if numeric else ""}>{_esc(c)}</td>'
+            for (_, numeric), c in zip(cols, cells(row, board), strict=True)) + "</tr>")
     return "<table>" + "".join(rows) + "</table>"
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import methods
 from benches import datasets
+from benches.datasets import evaluators
 from benches.results.samples import keep_samples
 from benches.run import runtime
 from benches.run.checkpoints import CellCheckpoint, CheckpointError, discard
@@ -40,6 +41,11 @@ def run_cell(plan: CellPlan) -> dict[str, Any]:
     checkpoint at the first call boundary past each multiple of ``checkpoint_every`` and,
     when one exists, resumes from it, ending with the record an uninterrupted run gives.
     """
+    with evaluators.recipes_for(plan.profile):
+        return _run_cell(plan)
+
+
+def _run_cell(plan: CellPlan) -> dict[str, Any]:
     record = plan.new_record()
     dataset = datasets.get(plan.cell.dataset)
     start = time.perf_counter()

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import methods
 from benches import datasets
+
+_SAFE = re.compile(r"[^A-Za-z0-9._+=-]")
 
 
 @dataclass(frozen=True)
@@ -28,10 +31,19 @@ class MethodSpec:
 
     @property
     def slug(self) -> str:
+        """The method's part of a cell id (file names): ``nsgan,lr=0.0001``, readable.
+
+        Characters file systems or shells mangle become ``-``; an unreadably long spec
+        (over 80 characters) ends in a hash of its overrides instead.
+        """
         if not self.overrides:
             return self.name
+        inner = ",".join(f"{k}={_SAFE.sub('-', str(v))}" for k, v in sorted(self.overrides.items()))
+        slug = f"{self.name},{inner}"
+        if len(slug) <= 80:
+            return slug
         digest = hashlib.sha1(json.dumps(self.overrides, sort_keys=True).encode()).hexdigest()
-        return f"{self.name}-{digest[:8]}"
+        return f"{slug[:70]},{digest[:8]}"
 
 
 @dataclass(frozen=True)
@@ -60,6 +72,10 @@ def parse_method_spec(text: str) -> MethodSpec:
                 f"with keys from: {', '.join(registration.defaults) or '(none)'}"
             )
         overrides[key] = registration.coerce(key, value)
+    try:  # values are checked where the method checks them, before anything runs
+        registration.build(**overrides)
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"{text.strip()}: {exc}") from None
     return MethodSpec(name, overrides)
 
 

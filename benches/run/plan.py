@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,8 @@ class CellPlan:
     out: Path | None = None  # the run folder (sample grids go under it)
     checkpoint_dir: Path | None = None
     checkpoint_every: int = 0
+    # where the method's code lives and its digest (``methods.source``), from the driver
+    method_source: Mapping[str, Any] | None = None
 
     @property
     def cell_id(self) -> str:
@@ -70,6 +73,7 @@ class CellPlan:
         result. A record or checkpoint made under other settings is not reused."""
         return {"profile": self.profile, "xla": self.xla,
                 "hyperparameters": dict(self.hyperparameters),
+                "method_code": (self.method_source or {}).get("digest"),
                 **{k: getattr(self.schedule, k) for k in
                    ("steps", "batch_size", "steps_per_call", "evals", "eval_samples",
                     "lr_decay")}}
@@ -85,7 +89,8 @@ class CellPlan:
                        "hyperparameters": dict(self.hyperparameters),
                        "provenance": dict(self.resolved.provenance),
                        "family_settings": self.resolved.describe(),
-                       "overrides": self.cell.method.overrides},
+                       "overrides": self.cell.method.overrides,
+                       "source": dict(self.method_source or {})},
             "dataset": datasets.get(self.cell.dataset).describe(),
             "seed": self.cell.seed,
             "profile": self.profile,
@@ -120,4 +125,5 @@ def plan_cell(cell: Cell, profile: str, *, xla: bool = True, steps: int | None =
     return CellPlan(cell, profile, cell_schedule(profile, datasets.get(cell.dataset).family,
                                                  steps),
                     resolve_hyperparameters(cell), xla=xla, command=command, out=out,
-                    checkpoint_dir=checkpoint_dir, checkpoint_every=checkpoint_every)
+                    checkpoint_dir=checkpoint_dir, checkpoint_every=checkpoint_every,
+                    method_source=methods.source(cell.method.name))

@@ -84,10 +84,35 @@ class RunResult:
     signum: int | None = None
     stopped_on: str | None = None  # the failed cell that stopped a --fail-fast run
     leaderboards: list[Path] = field(default_factory=list)
+    # the matrix's failed cells: those that failed in this run and, with retry_failed
+    # off, the failed records kept from earlier runs
+    failures: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def finished(self) -> int:
         return sum(self.counts.values())
+
+    def add_failure(self, record: dict[str, Any]) -> None:
+        err = record.get("error") or {}
+        self.failures.append({"cell_id": record["cell_id"], "type": err.get("type"),
+                              "message": err.get("message")})
+
+    def failure_summary(self, shown: int = 3) -> str:
+        """One line: how many cells failed, grouped by error, with some cell ids each."""
+        by_error: dict[tuple[str, str], list[str]] = {}
+        for f in self.failures:
+            # the last line: TensorFlow wraps errors raised while tracing in "in user
+            # code:" and a stack, and ends with the original error
+            lines = [ln.strip() for ln in str(f["message"] or "").splitlines() if ln.strip()]
+            text = lines[-1] if lines else ""
+            text = text.removeprefix(f"{f['type']}: ")
+            text = text if len(text) <= 160 else text[:157] + "..."
+            by_error.setdefault((f["type"] or "Error", text), []).append(f["cell_id"])
+        parts = []
+        for (kind, text), ids in sorted(by_error.items(), key=lambda kv: -len(kv[1])):
+            more = f" and {len(ids) - shown} more" if len(ids) > shown else ""
+            parts.append(f"{kind}: {text} ({', '.join(ids[:shown])}{more})")
+        return (f"{len(self.failures)} of {self.total} cells failed: " + "; ".join(parts))
 
 
 def validate(options: RunOptions) -> None:
@@ -109,24 +134,25 @@ def _quarantine(path: Path, reason: Exception) -> None:
     log.warning("%s; moved it to %s and will run the cell again", reason, target.name)
 
 
-def is_complete(out: Path, plan: CellPlan, retry_failed: bool) -> bool:
-    """Whether the cell already has a record that counts as a result for its settings."""
+def complete_record(out: Path, plan: CellPlan, retry_failed: bool) -> dict[str, Any] | None:
+    """The cell's existing record if it counts as a result for its settings, else None."""
     path = records_dir(out) / f"{plan.cell_id}.json"
     if not path.exists():
-        return False
+        return None
     try:
         record = load_record(path)
     except RecordError as exc:
         _quarantine(path, exc)
-        return False
+        return None
     if record.get("settings") != json.loads(json.dumps(plan.settings)):
         log.info("%s: record made under other settings; running it again", plan.cell_id)
-        return False
-    return not (record["status"] == "failed" and retry_failed)
+        return None
+    return None if record["status"] == "failed" and retry_failed else record
 
 
-def plan(options: RunOptions) -> tuple[list[CellPlan], int]:
-    """The plans of the cells still to run and how many cells were skipped as complete."""
+def plan(options: RunOptions, result: RunResult | None = None) -> tuple[list[CellPlan], int]:
+    """The plans of the cells still to run and how many cells were skipped as complete;
+    kept ``failed`` records go to ``result.failures``."""
     plans, skipped = [], 0
     for cell in options.cells:
         folder = checkpoint_dir(options.out, cell.cell_id)
@@ -137,9 +163,11 @@ def plan(options: RunOptions) -> tuple[list[CellPlan], int]:
             every = cell_plan.schedule.checkpoint_every
         if options.force:
             discard(folder)
-        elif is_complete(options.out, cell_plan, options.retry_failed):
+        elif (kept := complete_record(options.out, cell_plan, options.retry_failed)) is not None:
             discard(folder)  # left over if a run stopped between record and cleanup
             skipped += 1
+            if kept["status"] == "failed" and result is not None:
+                result.add_failure(kept)
             continue
         plans.append(dataclasses.replace(cell_plan, checkpoint_dir=folder if every else None,
                                          checkpoint_every=every))
@@ -177,7 +205,7 @@ def run_matrix(options: RunOptions) -> RunResult:
     result = RunResult(total=len(options.cells))
     with handling_signals(_raise_interrupted):
         try:
-            tasks, result.skipped = plan(options)
+            tasks, result.skipped = plan(options, result)
             if result.skipped:
                 log.info("skipping %d of %d cells with complete records (--force reruns them)",
                          result.skipped, result.total)
@@ -202,6 +230,8 @@ def _run_tasks(options: RunOptions, tasks: list[CellPlan], result: RunResult) ->
                 write_cell_scalars(options.out, record)
             discard(task.checkpoint_dir)
             result.counts[record["status"]] += 1
+            if record["status"] == "failed":
+                result.add_failure(record)
             if record["status"] != "ok":
                 err = record["error"]
                 log.warning("%s: %s at step %s (%s: %s)", task.cell_id, record["status"],

@@ -44,8 +44,7 @@ class RayCluster:
             try:
                 ray.init(address=address, num_cpus=None if address else num_cpus,
                          include_dashboard=False, log_to_driver=False,
-                         runtime_env={"env_vars": {"PYTHONPATH": here,
-                                                   "TF_CPP_MIN_LOG_LEVEL": "2"}})
+                         runtime_env={"env_vars": {"PYTHONPATH": here}})
             except (ConnectionError, ValueError) as exc:
                 raise RuntimeError(f"--address {address}: cannot start or reach Ray "
                                    f"({exc})") from None
