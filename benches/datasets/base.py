@@ -62,6 +62,15 @@ class Dataset(abc.ABC):
         """
         return None
 
+    def sample_quality(self, metrics: Mapping[str, float]) -> float | None:
+        """Fraction of generated samples on the data, from its final metrics.
+
+        ``None`` where the dataset has no such metric; the gradient-health outcome label
+        uses it to call a cell low-quality (samples off the data) apart from
+        mode-collapsed (mass missing from modes).
+        """
+        return None
+
     def player_metrics(self, g_params: Sequence[tf.Variable],
                        d_params: Sequence[tf.Variable]) -> dict[str, float]:
         """Metrics read from the players' parameters (none unless a dataset defines them)."""

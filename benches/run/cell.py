@@ -73,7 +73,8 @@ def run_cell(plan: CellPlan) -> dict[str, Any]:
         record["gradient_health"] = gradient_health.assess(
             record["gradient_log"], probability=method.loss.probability is not None,
             diverged_step=(record["error"] or {}).get("step"),
-            mode_coverage=dataset.mode_coverage(record["metrics"]))
+            mode_coverage=dataset.mode_coverage(record["metrics"]),
+            quality=dataset.sample_quality(record["metrics"]))
     return record
 
 
@@ -107,6 +108,8 @@ def _train(plan: CellPlan, trainer: Trainer, record: dict[str, Any]) -> Trainer:
     trainer, saver, done, windows = _resume(plan, trainer, record)
     n_calls = sched.steps // sched.steps_per_call
     evaluate_after = _eval_calls(n_calls, sched.evals)
+    if done == 0:  # step 0: the norms at initialization, gradient health's reference
+        _log_call(record["gradient_log"], 0, trainer.initial_stats())
     for call in range(done + 1, n_calls + 1):
         stats, seconds = trainer.timed_call()
         windows.append(seconds)
