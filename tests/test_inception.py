@@ -149,25 +149,6 @@ def test_real_statistics_are_computed_once_and_cached(tmp_path, monkeypatch):
         inception.fid(images, fake, path), rel=1e-6)
 
 
-@pytest.fixture
-def toy_images(tmp_path, monkeypatch):
-    """An image dataset on a toy evaluator family (8x8 grey), no real data needed."""
-    from benches.datasets import evaluators, image_sources, images
-
-    monkeypatch.setenv(image_sources.CACHE_DIR_ENV, str(tmp_path / "cache"))
-    rng = np.random.default_rng(0)
-    split = image_sources.Split(rng.integers(0, 256, (64, 8, 8, 1)).astype(np.uint8),
-                                np.arange(64) % 2, "toy")
-    monkeypatch.setitem(evaluators.RECIPES, "toy", evaluators.Recipe(
-        blocks=((4,),), feature_dim=8, epochs=1, batch_size=32, learning_rate=1e-2,
-        weight_decay=0.0, crop_padding=0, flips=False))
-    monkeypatch.setitem(evaluators.MIN_ACCURACY, "toy", 0.0)
-    monkeypatch.setitem(evaluators.LOADERS, "toy", lambda name: split)
-    images._inception_graph.cache_clear()
-    yield images.ImageDataset("toy", "toy", (8, 8, 1), 10, "toy", (("fd", "min"),))
-    images._inception_graph.cache_clear()
-
-
 def test_fid_runs_from_the_schedule_with_the_downloaded_graph(toy_images, tmp_path,
                                                               monkeypatch):
     _, calls = _patched_download(monkeypatch, tmp_path)
