@@ -15,9 +15,9 @@ def test_diagnose_reports_plots_and_feeds_the_leaderboard(tmp_path, capsys):
     assert "final per-layer G norms: dense0" in text
     svg = ET.parse(out / "ring8__gan__seed0.gradient_norms.svg").getroot()
     lines = svg.findall("{http://www.w3.org/2000/svg}polyline")
-    # G and D global norms and G's four layers (3 hidden + output), one point per logged call
-    assert len(lines) == 6
-    assert all(len(line.get("points").split()) == 2 for line in lines)
+    # G and D global norms and one per G layer, one point per logged call and step 0
+    assert len(lines) == 2 + sum(k.startswith("g_grad_norm/") for k in record["gradient_log"])
+    assert all(len(line.get("points").split()) == 3 for line in lines)
     assert main(["leaderboard", str(out)]) == 0
     board = (out / "leaderboards" / "ring8.md").read_text()
     assert "| G grad median | G vanishing | G exploding | D saturated | outcome |" in board

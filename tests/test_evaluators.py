@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 from benches import datasets
-from benches.datasets import evaluators, image_sources
+from benches.datasets import evaluators, image_sources, images
+from benches.run.profiles import PROFILES, schedule
 
 
 def _toy_split(n: int, seed: int) -> image_sources.Split:
@@ -108,10 +109,56 @@ def test_cached_evaluator_meets_its_accuracy_and_finds_all_classes(family):
     assert m["precision"] > 0.5 and m["recall"] > 0.5
 
 
-def test_real_stacked_mnist_covers_about_all_1000_modes():
+# A small MNIST evaluator: one epoch, ~22 CPU-seconds, 97.7% test accuracy (measured);
+# enough for counting Stacked MNIST modes (see the test below).
+SMALL_MNIST = evaluators.Recipe(blocks=((8,), (16,)), feature_dim=32, epochs=1,
+                                batch_size=128, learning_rate=3e-3, weight_decay=0.0,
+                                crop_padding=0, flips=False, flatten=True)
+
+
+def _papers_mode_samples() -> int:
+    counts = {p: schedule(p, "image").mode_samples for p in PROFILES if p != "smoke"}
+    # VEEGAN / PacGAN Table 2 count on 26,000 samples, PacGAN Table 3 on 25,600
+    assert min(counts.values()) >= 25_600, counts
+    return min(counts.values())
+
+
+def _stacked_mnist_at_the_papers_count() -> tuple[dict[str, float], int]:
+    ds = images.stacked_mnist()  # a fresh instance: its reference features are this evaluator's
+    n = _papers_mode_samples()
+    eval_samples = 1000  # FD, KID, PR/DC on the first 1,000 only (time); modes on all n
+    assert ds.samples_per_evaluation(eval_samples, n) == n
+    return ds.evaluate_schedule(ds.real_reference(n), eval_samples, fid=False), n
+
+
+def test_real_stacked_mnist_at_the_papers_count_covers_all_modes(tmp_path, monkeypatch):
+    """Real Stacked MNIST, counted as the suite counts generated samples: >= 995 of the
+    1,000 modes and mode KL <= 0.05 at the papers' sample count.
+
+    The suite's evaluator is cached nowhere in CI and takes minutes to train, so this
+    trains a small one in seconds. It suffices: modes and KL depend on the evaluator only
+    through its argmax per channel, and an error rate e per digit only moves samples
+    between modes. At N = 26,000 draws over 1,000 modes a perfect classifier misses
+    1000 e^-26 ~ 0 modes (the rarest triple, 5-5-5 at 8.92%^3 of the test split, is
+    missed with probability e^-18) and its KL sits at the finite-sample floor
+    (K - 1) / 2N ~ 0.019 plus the test split's unequal digit frequencies (~0.005). A 2-4%
+    error adds at most a few thousandths per channel by unbalancing the predicted digits
+    (measured: KL 0.0256 with this evaluator, 0.0245 with the suite's 99% one).
+    At the old 2,000 samples even a perfect classifier finds only ~865 modes.
+    """
+    if image_sources.data_dir() is None:
+        pytest.skip(f"set {image_sources.DATA_DIR_ENV} to the offline data to test on real "
+                    "Stacked MNIST")
+    monkeypatch.setenv(image_sources.CACHE_DIR_ENV, str(tmp_path))  # never the real one
+    monkeypatch.setitem(evaluators.RECIPES, "mnist", SMALL_MNIST)
+    monkeypatch.setitem(evaluators.MIN_ACCURACY, "mnist", 0.96)
+    ev = evaluators.get("mnist")
+    assert ev.info["accuracy"] >= 0.96
+    m, n = _stacked_mnist_at_the_papers_count()
+    assert m["modes"] >= 995 and m["mode_kl"] <= 0.05, (n, m["modes"], m["mode_kl"])
+
+
+def test_real_stacked_mnist_with_the_suites_evaluator():
     _cached_or_skip("mnist")
-    ds = datasets.get("stacked-mnist")
-    m = ds.evaluate(ds.real_reference(10_000))
-    # 10,000 uniform draws over 1000 modes miss 1000 * e^-10 ~ 0.05 modes in expectation;
-    # the evaluator's ~1% error per digit only moves samples between modes.
-    assert m["modes"] >= 995 and m["mode_kl"] < 0.1
+    m, _ = _stacked_mnist_at_the_papers_count()
+    assert m["modes"] >= 995 and m["mode_kl"] <= 0.05

@@ -61,13 +61,15 @@ def test_layer_norms_match_float64_numpy():
 
 
 def test_fractions_medians_and_saturation_by_hand():
-    log = {"step": [10, 20, 30, 40, 50], "g_grad_norm": [1.0, 0.5, 0.005, 200.0, 0.001],
+    log = {"step": [10, 20, 30, 40, 50], "g_grad_norm": [1.0, 0.5, 0.005, 2000.0, 0.001],
            "d_real": [0.5, 0.995, 0.9, 0.6, 0.7], "d_fake": [0.5, 0.3, 0.005, 0.4, 0.3]}
     s = assess(log, probability=True)
     assert s["g_grad_norm_start"] == 1.0  # first ceil(10% of 5) = 1 value
-    assert s["g_grad_norm_median"] == 0.5 and s["g_grad_norm_max"] == 200.0
+    assert s["g_grad_norm_median"] == 0.5 and s["g_grad_norm_max"] == 2000.0
     assert s["vanishing_fraction"] == pytest.approx(2 / 5)  # 0.005 and 0.001 < 0.01
-    assert s["exploding_fraction"] == pytest.approx(1 / 5)  # 200 > 100
+    # no step 0 logged: explosion is judged against the start level 1.0
+    assert s["g_grad_norm_initial"] is None
+    assert s["exploding_fraction"] == pytest.approx(1 / 5)  # 2000 > 1000
     assert s["saturation_fraction"] == pytest.approx(2 / 5)  # D(real) 0.995; D(fake) 0.005
     critic = assess(log, probability=False)
     assert critic["saturation_fraction"] is None
@@ -120,6 +122,32 @@ def test_mode_collapse_uses_the_mode_metric():
     log["g_grad_norm"] = [1.0] * 40
     assert assess(log, probability=True, mode_coverage=2 / 8)["label"] == "mode-collapsed"
     assert assess(log, probability=True, mode_coverage=4 / 8)["label"] == "converged"
+
+
+def test_samples_off_the_data_are_low_quality_not_mode_collapsed():
+    log = decaying_log(0.52, 0.48)
+    log["g_grad_norm"] = [1.0] * 40
+    # blurry samples spread over every mode: few high-quality samples, so few modes
+    # captured by them, but the failure is quality, not missing mass
+    blurry = assess(log, probability=True, mode_coverage=2 / 8, quality=0.05)
+    assert blurry["label"] == "low-quality" and blurry["quality"] == 0.05
+    collapsed = assess(log, probability=True, mode_coverage=2 / 8, quality=0.95)
+    assert collapsed["label"] == "mode-collapsed"
+    assert assess(log, probability=True, mode_coverage=1.0, quality=0.95)["label"] == "converged"
+
+
+def test_blow_up_inside_the_first_call_is_judged_against_the_initial_norm():
+    # nsgan at lr=1e3 on ring8: G's norm 0.04 at initialization, ~1e12 from the first
+    # logged call on. The start level (largest of the first 10% of calls) is itself
+    # blown up, so only the norm at step 0 reveals the explosion.
+    n = 40
+    log = {"step": [0, *range(50, 50 * n + 1, 50)],
+           "g_grad_norm": [0.0379, *([1.5e12] * n)], "d_grad_norm": [0.372, *([0.0] * n)],
+           "d_real": [0.5] * (n + 1), "d_fake": [0.5] * (n + 1)}
+    s = assess(log, probability=True)
+    assert (s["label"], s["label_step"]) == ("diverged", 50)
+    assert s["g_grad_norm_initial"] == 0.0379 and s["d_grad_norm_initial"] == 0.372
+    assert s["exploding_fraction"] == pytest.approx(n / (n + 1))
 
 
 def test_nan_is_diverged_at_its_step():
@@ -179,8 +207,8 @@ def test_saturating_loss_vanishes_against_a_trained_discriminator():
 def test_cells_record_the_gradient_log_and_a_diverged_label(tmp_path):
     ok = run_cell(plan_cell(Cell(MethodSpec("nsgan"), "ring8", 0), "smoke", steps=100))
     log = ok["gradient_log"]
-    assert log["step"] == [50, 100]
-    assert all(len(v) == 2 and all(isinstance(x, float) for x in v)
+    assert log["step"] == [0, 50, 100]  # step 0: at the initial parameters
+    assert all(len(v) == 3 and all(isinstance(x, float) for x in v)
                for k, v in log.items() if k != "step")
     assert {"g_grad_norm/dense0", "d_grad_norm/dense2", "d_real", "g_loss"} <= set(log)
     assert ok["gradient_health"]["label"] in LABELS
@@ -204,3 +232,49 @@ def test_dirac_gan_labels(method, label):
     record = run_cell(plan_cell(Cell(MethodSpec(method), "dirac", 0), "quick"))
     assert record["status"] == "ok"
     assert record["gradient_health"]["label"] == label, record["gradient_health"]["reason"]
+
+
+@pytest.mark.parametrize("hidden", [None, (128, 128)])
+def test_nsgan_at_lr_1e3_is_labelled_diverged(hidden, monkeypatch):
+    # With the suite's 3 x 128 MLPs the first call produces NaN (status diverged). With
+    # the 2 x 128 MLPs of the audit it stays finite: G's norm ~1e12 from step 50 on,
+    # recorded "ok, exploding 0%" while the start level came from the first logged call.
+    if hidden is not None:
+        from benches.datasets import mixtures, registry
+
+        monkeypatch.setitem(registry._INSTANCES, "ring8", mixtures.ring8(hidden=hidden))
+    record = run_cell(plan_cell(Cell(MethodSpec("nsgan", {"lr": 1e3}), "ring8", 0), "smoke"))
+    health = record["gradient_health"]
+    assert health["label"] in ("diverged", "exploding"), health["reason"]
+    assert health["label_step"] == 50 and record["gradient_log"]["step"][0] == 0
+    if record["status"] == "ok":
+        assert health["exploding_fraction"] > 0.5 and health["g_grad_norm_max"] > 1e8
+
+
+def test_initial_stats_are_the_first_steps_and_leave_the_trajectory_unchanged():
+    # D frozen (SGD at lr 1e-30 leaves float32 weights unchanged): the first call of one
+    # step then measures both players at the initial parameters on the same batches as
+    # ``initial_stats``.
+    frozen_d = Method(loss=non_saturating, g_optimizer=methods.parts.optimizers.adam(1e-3),
+                      d_optimizer=methods.parts.optimizers.sgd(1e-30))
+    t = Trainer(frozen_d, datasets.get("ring8"), seed=3, batch_size=64, steps_per_call=1)
+    initial = t.initial_stats()
+    assert set(initial) == set(t.stat_names)
+    first = t.train_call()
+    for name in t.stat_names:
+        assert initial[name] == pytest.approx(first[name], rel=1e-5, abs=1e-7), name
+    # Methods with reparametrization vectors (spectral norm) or regularizer state
+    # (LeCam's anchors) train identically whether or not the initial stats were taken.
+    for name in ("sngan", "lecam"):
+        if name not in {r.name for r in methods.available()}:
+            continue
+        runs = []
+        for measure in (False, True):
+            trainer = Trainer(methods.get(name).build(), datasets.get("ring8"), seed=0,
+                              batch_size=64, steps_per_call=5)
+            if measure:
+                trainer.initial_stats()
+            trainer.train_call()
+            runs.append([v.numpy() for vs in trainer.variables.values() for v in vs])
+        for a, b in zip(*runs, strict=True):
+            np.testing.assert_array_equal(a, b, err_msg=name)

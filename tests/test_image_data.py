@@ -243,3 +243,31 @@ def test_dcgan_shapes_and_layers(shape):
     assert [g.layer_of(i) for i in range(len(gp))] == ["dense"] * 3 + ["conv1"] * 3 + ["conv2"] * 2
     assert [d.layer_of(i) for i in range(len(dp))] == ["conv0"] * 2 + ["conv1"] * 2 + ["dense"] * 2
     assert dp[0].shape == (4, 4, shape[2], 32)  # conv kernels are [h, w, in, out]
+
+
+def test_stacked_mnist_counts_modes_on_the_papers_sample_count_in_every_profile_but_smoke():
+    from benches.run.profiles import PROFILES, schedule
+
+    for profile in PROFILES:
+        sched = schedule(profile, "image")
+        n = datasets.get("stacked-mnist").samples_per_evaluation(sched.eval_samples,
+                                                                  sched.mode_samples)
+        assert n == sched.eval_samples if profile == "smoke" else n >= 25_600, profile
+        # ten-class datasets keep the FD sample count
+        assert datasets.get("mnist").samples_per_evaluation(
+            sched.eval_samples, sched.mode_samples) == sched.eval_samples
+
+
+def test_modes_are_counted_on_all_samples_and_features_on_the_first(toy_images, monkeypatch):
+    from metrics.mode_coverage import mode_coverage
+
+    monkeypatch.setattr(toy_images, "separate_mode_samples", True)
+    assert toy_images.samples_per_evaluation(10, 30) == 30
+    x = np.random.default_rng(2).uniform(-1, 1, (30, 8, 8, 1)).astype(np.float32)
+    m = toy_images.evaluate_schedule(x, 10, fid=False)
+    first = toy_images.evaluate(x[:10])
+    for name in ("fd", "kid", "precision", "recall", "density", "coverage"):
+        assert m[name] == pytest.approx(first[name], rel=1e-9), name
+    all_modes = mode_coverage(toy_images.embed(x)[1], 10)
+    assert (m["modes"], m["mode_kl"]) == pytest.approx((all_modes["modes"],
+                                                        all_modes["mode_kl"]), rel=1e-9)

@@ -61,6 +61,46 @@ def test_far_samples_are_low_quality_and_capture_nothing():
     ds = datasets.get("ring8")
     m = mixture_metrics(np.full((100, 2), 5.0), ds.means, ds.std)
     assert m["high_quality"] == 0.0 and m["modes"] == 0
+    # no high-quality sample: the documented value ln K (PacGAN's code gives 0/0 = NaN)
+    assert m["kl"] == pytest.approx(math.log(8), rel=1e-12)
+
+
+def test_kl_bins_only_high_quality_samples_as_pacgan():
+    """PacGAN (fjxmlzn/PacGAN, pacgan/extensions.py, MetricLogger): the histogram holds the
+    samples within 3 std of their nearest mode; reverse KL = ln K - scipy entropy of it."""
+    from scipy.stats import entropy
+
+    ds = datasets.get("ring8")
+    good = {0: 30, 1: 10, 5: 20}  # high-quality samples per mode, 2 std off the mean
+    off = [(0, 200), (3, 100), (6, 50)]  # 10 std off: nearest mode 0, 3, 6 but low quality
+    x = np.concatenate(
+        [np.repeat(ds.means[[k]] + [[0.0, 2 * ds.std]], n, 0) for k, n in good.items()]
+        + [np.repeat(1.1 * ds.means[[k]], n, 0) for k, n in off])
+    m = mixture_metrics(x, ds.means, ds.std)
+    hist = np.zeros(8)
+    hist[list(good)] = list(good.values())
+    assert m["kl"] == pytest.approx(math.log(8) - entropy(hist / hist.sum()), rel=1e-12)
+    assert m["high_quality"] == pytest.approx(60 / 410, rel=1e-12)
+    assert m["modes"] == 3
+    # the old definition binned every sample by its nearest mode
+    all_hist = hist + np.bincount([k for k, n in off for _ in range(n)], minlength=8)
+    assert m["kl"] != pytest.approx(math.log(8) - entropy(all_hist / all_hist.sum()), rel=1e-3)
+
+
+def test_blurry_generator_spread_evenly_no_longer_scores_near_zero_kl():
+    # Each mode blurred to 50x its std, equal mass per mode: every nearest-mode bin is
+    # equally full (all-sample KL ~0.001, the old value), but only ~0.2% of the samples
+    # (1 - exp(-9/2 / 50^2)) lie within 3 std, so the high-quality histogram is sparse.
+    ds = datasets.get("ring8")
+    rng = np.random.default_rng(0)
+    k = np.arange(2500) % 8
+    x = ds.means[k] + 50 * ds.std * rng.standard_normal((2500, 2))
+    idx = ((x[:, None] - ds.means[None]) ** 2).sum(-1).argmin(1)
+    assert mode_kl(idx, 8) < 0.01  # the old, all-sample value
+    m = mixture_metrics(x, ds.means, ds.std)
+    assert m["high_quality"] < 0.01
+    assert m["kl"] >= math.log(8 / m["modes"]) - 1e-12  # KL >= ln(K / support)
+    assert m["kl"] > 0.5
 
 
 def test_mode_kl_against_scipy():

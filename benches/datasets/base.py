@@ -54,11 +54,32 @@ class Dataset(abc.ABC):
     def evaluate(self, samples: np.ndarray) -> dict[str, float]:
         """Quality metrics of generated ``samples``."""
 
+    def samples_per_evaluation(self, eval_samples: int, mode_samples: int) -> int:
+        """Generated samples one scheduled evaluation takes: ``eval_samples``, or
+        ``mode_samples`` where the dataset counts many modes on more (Stacked MNIST)."""
+        return eval_samples
+
+    def evaluate_schedule(self, samples: np.ndarray, eval_samples: int,
+                          fid: bool) -> dict[str, float]:
+        """Metrics of one scheduled evaluation of ``samples_per_evaluation`` samples: the
+        first ``eval_samples`` feed all metrics but mode counts; ``fid`` asks for FID
+        where the dataset has it."""
+        return self.evaluate(samples)
+
     def mode_coverage(self, metrics: Mapping[str, float]) -> float | None:
         """Fraction of the target's modes the generator captures, from its final metrics.
 
         ``None`` where the dataset has no notion of modes (or the metric is missing); the
         gradient-health outcome label uses it to call a cell mode-collapsed.
+        """
+        return None
+
+    def sample_quality(self, metrics: Mapping[str, float]) -> float | None:
+        """Fraction of generated samples on the data, from its final metrics.
+
+        ``None`` where the dataset has no such metric; the gradient-health outcome label
+        uses it to call a cell low-quality (samples off the data) apart from
+        mode-collapsed (mass missing from modes).
         """
         return None
 
@@ -77,7 +98,8 @@ class Dataset(abc.ABC):
         """Points drawn under generated samples in the report (e.g. a mixture's modes)."""
         return None
 
-    def evaluation_info(self, n_fake: int) -> dict[str, Any]:
+    def evaluation_info(self, n_fake: int, mode_samples: int = 0,
+                        fid: bool = False) -> dict[str, Any]:
         """How ``evaluate`` computes its numbers: sample counts, reference, feature space."""
         return {"n_real": None, "n_fake": n_fake, "real_split": "closed-form mixture",
                 "backbone": None}

@@ -9,15 +9,21 @@ MNIST digits as the RGB channels: 1,000 modes.
 Evaluation compares ``n_fake`` generated samples with ``n_real`` = ``n_fake`` real
 samples drawn (fixed seed) from the *test* split, in the penultimate-layer feature space
 of the family's evaluator classifier (:mod:`benches.datasets.evaluators`); Stacked MNIST
-classifies and embeds each channel with the MNIST evaluator (features concatenated).
-With ``GANBENCH_INCEPTION_GRAPH`` set, FID with the TTUR Inception graph is added.
+classifies and embeds each channel with the MNIST evaluator (features concatenated) and
+counts its 1,000 modes on the schedule's ``mode_samples`` (26,000, as in the papers),
+of which the first ``n_fake`` also feed the other metrics. Where the schedule asks for
+FID (:mod:`metrics.inception`), the TTUR Inception graph is found or downloaded under
+the cache folder and the real split's Inception statistics are computed once and cached
+there; when the graph cannot be had (offline) the record says why FID is absent.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
-import os
+from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -38,6 +44,24 @@ log = logging.getLogger(__name__)
 
 REAL_SPLIT = "test"
 _REFERENCE_SEED = 2024
+FID_COST = "~190 CPU-seconds per 1,000 images on one thread"  # measured, see profiles.py
+
+
+def inception_cache() -> Path:
+    """Where the Inception graph and the real splits' Inception statistics live."""
+    return image_sources.cache_dir() / "inception"
+
+
+@functools.cache
+def _inception_graph(cache: Path) -> tuple[Path | None, str]:
+    """The verified Inception graph and its sha256, or None and why FID is absent (once
+    per process and cache folder: an offline download is not retried per cell)."""
+    try:
+        path = inception.graph_path(cache=cache)
+        return path, inception.verify(path)
+    except Exception as exc:  # offline, or a damaged file: FID is absent, the cell goes on
+        log.warning("FID is absent: %s", exc)
+        return None, f"absent: {exc}"
 
 
 @functools.cache
@@ -59,6 +83,7 @@ class ImageDataset(Dataset):
 
     family = "image"
     latent_dim = 64
+    separate_mode_samples = False  # count modes on the schedule's mode_samples
 
     def __init__(self, name: str, evaluator_family: str, image_shape: tuple[int, int, int],
                  n_classes: int, description: str,
@@ -117,18 +142,35 @@ class ImageDataset(Dataset):
         return self._reference[key]
 
     def evaluate(self, samples: np.ndarray) -> dict[str, float]:
+        return self._metrics(samples, len(samples), fid=False)
+
+    def samples_per_evaluation(self, eval_samples: int, mode_samples: int) -> int:
+        if self.separate_mode_samples:
+            return max(eval_samples, mode_samples)
+        return eval_samples
+
+    def evaluate_schedule(self, samples: np.ndarray, eval_samples: int,
+                          fid: bool) -> dict[str, float]:
+        return self._metrics(samples, eval_samples, fid)
+
+    def _metrics(self, samples: np.ndarray, n_features: int, fid: bool) -> dict[str, float]:
+        """Feature metrics (and FID) on the first ``n_features`` samples, modes on all."""
         samples = np.asarray(samples, np.float32)
         if samples.shape[1:] != self.image_shape:
             raise ValueError(f"samples must have shape (n, {', '.join(map(str, self.image_shape))})"
                              f", got {samples.shape}")
         if not np.isfinite(samples).all():
             raise FloatingPointError("generated samples contain NaN or Inf")
-        fake, fake_modes = self.embed(samples)
-        real, _ = self._reference_features(len(samples))
+        fake, fake_modes = self.embed(samples[:n_features])
+        if len(samples) > n_features:
+            fake_modes = np.concatenate([fake_modes, self.embed(samples[n_features:])[1]])
+        real, _ = self._reference_features(n_features)
         kid = kernel_inception_distance(real, fake)
         extra = {}
-        if os.environ.get(inception.GRAPH_ENV):  # Inception on CPU is slow: opt in
-            extra["fid"] = inception.fid(self.real_reference(len(samples)), samples)
+        graph, _ = _inception_graph(inception_cache()) if fid else (None, "")
+        if graph is not None:
+            extra["fid"] = inception.fid_to_statistics(self._fid_reference(n_features),
+                                                       samples[:n_features], graph)
         return {
             **extra,
             "fd": frechet_distance(real, fake),
@@ -138,21 +180,52 @@ class ImageDataset(Dataset):
             **mode_coverage(fake_modes, self.n_classes),
         }
 
-    def evaluation_info(self, n_fake: int) -> dict[str, Any]:
+    def _fid_reference(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """Inception statistics of the ``n`` real reference images: computed once, cached
+        on disk keyed by the images and the graph."""
+        graph, digest = _inception_graph(inception_cache())
+        images = self.real_reference(n)
+        key = hashlib.sha1(np.ascontiguousarray(images).data).hexdigest()[:12]
+        return inception.cached_statistics(
+            f"{self.name}-{REAL_SPLIT}-{n}-{key}-graph{digest[:12]}", lambda: images,
+            inception_cache(), graph)
+
+    def mode_coverage(self, metrics: Mapping[str, float]) -> float | None:
+        """Classes (modes) predicted for at least one sample / classes."""
+        return metrics["modes"] / self.n_classes if "modes" in metrics else None
+
+    def sample_quality(self, metrics: Mapping[str, float]) -> float | None:
+        """Precision (Kynkaanniemi et al. 2019): generated samples inside the real manifold."""
+        return metrics.get("precision")
+
+    def evaluation_info(self, n_fake: int, mode_samples: int = 0,
+                        fid: bool = False) -> dict[str, Any]:
         ev = evaluators.get(self.evaluator_family)
         smoke = {"evaluator": evaluators.SMOKE_LABEL} if ev.smoke else {}
-        return {"n_real": n_fake, "n_fake": n_fake, "real_split": REAL_SPLIT, **smoke,
+        info = {"n_real": n_fake, "n_fake": n_fake, "real_split": REAL_SPLIT, **smoke,
                 "backbone": ev.backbone, "evaluator_accuracy": ev.info["accuracy"],
-                "fid": (f"Inception 2015-12-05 ({os.environ[inception.GRAPH_ENV]})"
-                        if os.environ.get(inception.GRAPH_ENV) else
-                        f"not computed: set {inception.GRAPH_ENV}"),
                 "features": "evaluator penultimate layer"
                             + (" per channel, concatenated" if self.image_shape[2] == 3
                                and self.evaluator_family == "mnist" else "")}
+        if self.separate_mode_samples:
+            info["mode_samples"] = self.samples_per_evaluation(n_fake, mode_samples)
+        if not fid:
+            info["fid"] = f"off in this profile: `run --fid` adds it ({FID_COST})"
+            return info
+        graph, digest = _inception_graph(inception_cache())
+        if graph is None:
+            info["fid"] = digest
+        else:
+            info["fid"] = (f"Inception 2015-12-05 graph ({graph}), {n_fake} fake vs {n_fake} "
+                           f"real {REAL_SPLIT} images (real statistics cached)")
+            info["fid_graph_sha256"] = digest
+        return info
 
 
 class StackedMNIST(ImageDataset):
     """Three independent MNIST digits as RGB channels; mode = the 3-digit number."""
+
+    separate_mode_samples = True
 
     def sample_real(self, seed: tf.Tensor, n: int) -> tf.Tensor:
         images = self.train_images  # [N, 28, 28, 1]

@@ -66,6 +66,10 @@ class GaussianMixture(Dataset):
         """Modes captured / total modes."""
         return metrics["modes"] / len(self.means) if "modes" in metrics else None
 
+    def sample_quality(self, metrics: Mapping[str, float]) -> float | None:
+        """The high-quality fraction (within 3 std of a mode)."""
+        return metrics.get("high_quality")
+
 
 @register("ring8")
 def ring8(**networks) -> GaussianMixture:

@@ -45,6 +45,10 @@ def _pct(value: float | None) -> str:
     return "n/a (D outputs are not probabilities)" if value is None else f"{value:.0%}"
 
 
+def _num(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3g}"
+
+
 def report(record: dict[str, Any]) -> str:
     """A short plain-text gradient-health report of one cell's record."""
     h = record["gradient_health"]
@@ -59,11 +63,12 @@ def report(record: dict[str, Any]) -> str:
     ]
     if h["logged_steps"]:
         lines += [
-            f"generator gradient norm: start {h['g_grad_norm_start']:.3g}, median "
+            f"generator gradient norm: initial {_num(h.get('g_grad_norm_initial'))}, start "
+            f"{h['g_grad_norm_start']:.3g}, median "
             f"{h['g_grad_norm_median']:.3g}, max {h['g_grad_norm_max']:.3g}, final "
             f"{h['g_grad_norm_final']:.3g} ({h['logged_steps']} logged steps)",
             f"vanishing (< {t['vanishing']:g}x start): {_pct(h['vanishing_fraction'])}; "
-            f"exploding (> {t['exploding']:g}x start): {_pct(h['exploding_fraction'])}",
+            f"exploding (> {t['exploding']:g}x initial): {_pct(h['exploding_fraction'])}",
             f"discriminator saturated (D(fake) < {t['saturated']:g} or D(real) > "
             f"{1 - t['saturated']:g}): {_pct(h['saturation_fraction'])}",
         ]
@@ -73,4 +78,6 @@ def report(record: dict[str, Any]) -> str:
             lines.append(f"final per-layer {player.upper()} norms: {last}")
     if h["mode_coverage"] is not None:
         lines.append(f"mode coverage: {h['mode_coverage']:.3g}")
+    if h.get("quality") is not None:
+        lines.append(f"sample quality: {h['quality']:.3g}")
     return "\n".join(lines)

@@ -105,7 +105,8 @@ class Board:
         commands = sorted({r.get("command") or "n/a" for r in records})
         seeds = sorted({r["seed"] for r in records})
         samples = f"{first.get('eval_samples', '?')} generated samples per evaluation"
-        evaluation = first.get("evaluation")
+        evaluation = dict(first.get("evaluation") or {})
+        fid = evaluation.pop("fid", None)  # its own row: what FID used, or why it is absent
         if evaluation:
             samples += ", " + ", ".join(f"{k} {v}" for k, v in sorted(evaluation.items()))
         ranked_by = ", ".join(f"{m} ({d})" for m, d in self.primary) or "(none declared)"
@@ -120,6 +121,7 @@ class Board:
                          f"GPUs: {', '.join(env.get('gpus') or []) or 'none'}"),
             ("profile", f"{_schedules(records)}, seeds {_seed_list(seeds)}"),
             ("samples", samples),
+            *([("FID", fid)] if fid else []),
             ("ranked by", ranked_by),
             ("timing", f"median steps/s over each seed's timed windows, XLA {_xla_state(records)}; "
                        "cost = time per step relative to `nsgan` on this dataset"),

@@ -51,7 +51,8 @@ def _run_cell(plan: CellPlan) -> dict[str, Any]:
     start = time.perf_counter()
     trainer = method = None
     try:
-        record["evaluation"] = dataset.evaluation_info(plan.schedule.eval_samples)
+        record["evaluation"] = dataset.evaluation_info(
+            plan.schedule.eval_samples, plan.schedule.mode_samples, plan.schedule.fid)
         method = methods.get(plan.cell.method.name).build(**plan.hyperparameters)
         trainer = Trainer(method, dataset, seed=plan.cell.seed,
                           batch_size=plan.schedule.batch_size,
@@ -79,7 +80,8 @@ def _run_cell(plan: CellPlan) -> dict[str, Any]:
         record["gradient_health"] = gradient_health.assess(
             record["gradient_log"], probability=method.loss.probability is not None,
             diverged_step=(record["error"] or {}).get("step"),
-            mode_coverage=dataset.mode_coverage(record["metrics"]))
+            mode_coverage=dataset.mode_coverage(record["metrics"]),
+            quality=dataset.sample_quality(record["metrics"]))
     return record
 
 
@@ -113,13 +115,17 @@ def _train(plan: CellPlan, trainer: Trainer, record: dict[str, Any]) -> Trainer:
     trainer, saver, done, windows = _resume(plan, trainer, record)
     n_calls = sched.steps // sched.steps_per_call
     evaluate_after = _eval_calls(n_calls, sched.evals)
+    if done == 0:  # step 0: the norms at initialization, gradient health's reference
+        _log_call(record["gradient_log"], 0, trainer.initial_stats())
     for call in range(done + 1, n_calls + 1):
         stats, seconds = trainer.timed_call()
         windows.append(seconds)
         _log_call(record["gradient_log"], call * sched.steps_per_call, stats)
         if call in evaluate_after:
-            generated = trainer.generate(sched.eval_samples, EVAL_SEED)
-            metrics = {**dataset.evaluate(generated),
+            generated = trainer.generate(
+                dataset.samples_per_evaluation(sched.eval_samples, sched.mode_samples),
+                EVAL_SEED)
+            metrics = {**dataset.evaluate_schedule(generated, sched.eval_samples, sched.fid),
                        **dataset.player_metrics(trainer.g_params, trainer.d_params)}
             record["history"].append({"step": call * sched.steps_per_call, **metrics,
                                       **{k: stats[k] for k in STAT_NAMES}})
@@ -129,7 +135,8 @@ def _train(plan: CellPlan, trainer: Trainer, record: dict[str, Any]) -> Trainer:
                         "gradient_log": record["gradient_log"]},
                        call * sched.steps_per_call)
     record["metrics"] = {k: v for k, v in record["history"][-1].items() if k != "step"}
-    record["samples"] = keep_samples(dataset, generated, plan.out, plan.cell_id)
+    record["samples"] = keep_samples(dataset, generated[:sched.eval_samples], plan.out,
+                                     plan.cell_id)
     record["timing"].update(throughput.call_timing(
         windows, steps_per_call=sched.steps_per_call, batch_size=sched.batch_size,
         xla=trainer.xla), runtime=runtime.settings())

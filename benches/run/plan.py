@@ -76,7 +76,7 @@ class CellPlan:
                 "method_code": (self.method_source or {}).get("digest"),
                 **{k: getattr(self.schedule, k) for k in
                    ("steps", "batch_size", "steps_per_call", "evals", "eval_samples",
-                    "lr_decay")}}
+                    "lr_decay", "mode_samples", "fid")}}
 
     def new_record(self) -> dict[str, Any]:
         """The cell's record before it runs: what it is and under which settings."""
@@ -120,10 +120,13 @@ class CellPlan:
 
 def plan_cell(cell: Cell, profile: str, *, xla: bool = True, steps: int | None = None,
               command: str = "", out: Path | None = None, checkpoint_dir: Path | None = None,
-              checkpoint_every: int = 0) -> CellPlan:
-    """Resolve ``cell`` under ``profile`` (``steps`` overrides the schedule's length)."""
-    return CellPlan(cell, profile, cell_schedule(profile, datasets.get(cell.dataset).family,
-                                                 steps),
+              checkpoint_every: int = 0, fid: bool = False) -> CellPlan:
+    """Resolve ``cell`` under ``profile`` (``steps`` overrides the schedule's length;
+    ``fid`` turns FID on where the profile leaves it off)."""
+    sched = cell_schedule(profile, datasets.get(cell.dataset).family, steps)
+    if fid:
+        sched = dataclasses.replace(sched, fid=True)
+    return CellPlan(cell, profile, sched,
                     resolve_hyperparameters(cell), xla=xla, command=command, out=out,
                     checkpoint_dir=checkpoint_dir, checkpoint_every=checkpoint_every,
                     method_source=methods.source(cell.method.name))

@@ -72,6 +72,7 @@ class RunOptions:
     executor: str = "local"
     address: str | None = None
     tensorboard: bool = False
+    fid: bool = False  # FID on image datasets also where the profile leaves it off
 
 
 @dataclass
@@ -157,7 +158,7 @@ def plan(options: RunOptions, result: RunResult | None = None) -> tuple[list[Cel
     for cell in options.cells:
         folder = checkpoint_dir(options.out, cell.cell_id)
         cell_plan = plan_cell(cell, options.profile, xla=options.xla, steps=options.steps,
-                              command=options.command, out=options.out)
+                              command=options.command, out=options.out, fid=options.fid)
         every = options.checkpoint_every
         if every is None:
             every = cell_plan.schedule.checkpoint_every

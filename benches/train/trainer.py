@@ -115,7 +115,7 @@ class Trainer:
         return self.discriminator.apply(params, x)
 
     # -- one step -----------------------------------------------------------------------
-    def _d_update(self, k: int) -> dict[str, tf.Tensor]:
+    def _d_update(self, k: int, apply: bool = True) -> dict[str, tf.Tensor]:
         m = self.method
         n = self.batch_size * m.pack
         real = self.dataset.sample_real(self._seed(3 * k), n)
@@ -137,20 +137,23 @@ class Trainer:
                                            self._seed(3 * k + 2), self.step,
                                            real_out, fake_out, self.d_state)
                 loss += m.d_regularizer(ctx)
-        stats = self._players().d_update(m)(tape.gradient(loss, self.d_params))
+        update = self._players().d_update(m)
+        grads = tape.gradient(loss, self.d_params)
+        stats = update(grads) if apply else update.statistics(grads)
         prob = m.loss.probability or tf.identity
         return {"d_loss": loss, **stats, "d_real": tf.reduce_mean(prob(real_out)),
                 "d_fake": tf.reduce_mean(prob(fake_out))}
 
-    def _g_update(self) -> dict[str, tf.Tensor]:
+    def _g_update(self, apply: bool = True) -> dict[str, tf.Tensor]:
         m = self.method
         z = self._latent(_G_LATENT_STREAM, self.batch_size * m.pack)
         with tf.GradientTape() as tape:
             fake = self.generator.apply(self.g_params, z)
             fake_out = self._discriminate(self.d_params, self._noised(fake, _G_NOISE_STREAM))
             loss = m.loss.g_loss(fake_out)
-        return {"g_loss": loss,
-                **self._players().g_update(m)(tape.gradient(loss, self.g_params))}
+        update = self._players().g_update(m)
+        grads = tape.gradient(loss, self.g_params)
+        return {"g_loss": loss, **(update(grads) if apply else update.statistics(grads))}
 
     def _players(self) -> Players:
         def draw(i: int | tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
@@ -210,6 +213,26 @@ class Trainer:
         if bad or not all(np.isfinite(p.numpy()).all() for p in self.g_params):
             raise Diverged(int(self.step.numpy()), ", ".join(bad) or "generator weights")
         return stats
+
+    def initial_stats(self) -> dict[str, float]:
+        """The statistics a call logs, measured at the current parameters without updating.
+
+        Called before the first call, this gives both players' gradient norms at
+        initialization, the reference against which gradient health judges explosion and
+        divergence (a blow-up inside the first compiled call is otherwise invisible). It
+        uses the first D step's and the G step's batches of the current step (stateless
+        streams: nothing is consumed) and D's loss with its regularizer; no optimizer
+        steps. Reparametrization vectors and regularizer state are advanced as in a D step
+        and then restored, so the training trajectory is unchanged.
+        """
+        state = [*self.variables["d_wrapper"], *self.variables["d_state"]]
+        saved = [v.numpy() for v in state]
+        try:
+            stats = {**self._d_update(0, apply=False), **self._g_update(apply=False)}
+            return {name: float(stats[name]) for name in self.stat_names}
+        finally:
+            for variable, value in zip(state, saved, strict=True):
+                variable.assign(value)
 
     def timed_call(self) -> tuple[dict[str, float], float]:
         start = time.perf_counter()
