@@ -123,7 +123,7 @@ def validate(options: RunOptions) -> None:
     contract): such a method is a programming error, not a failed cell."""
     built = set()
     for cell in options.cells:
-        hyperparameters, _ = resolve_hyperparameters(cell)
+        hyperparameters = resolve_hyperparameters(cell).hyperparameters
         key = (cell.method.name, repr(sorted(hyperparameters.items())))
         if key not in built:
             built.add(key)
