@@ -16,7 +16,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from methods.parts.method import Method
+from methods.parts.contract import check_generator_step
+from methods.parts.method import Method, MethodError
 
 MethodFactory = Callable[..., Method]
 
@@ -112,7 +113,13 @@ class Registration:
             raise ValueError(
                 f"method {self.name!r} has no hyperparameter {', '.join(unknown)}; valid: {valid}"
             )
-        return self.factory(**{**self.defaults, **overrides})
+        try:
+            method = self.factory(**{**self.defaults, **overrides})
+            if method.g_step is not None:
+                check_generator_step(method)
+        except MethodError as exc:
+            raise MethodError(f"method {self.name!r}: {exc}") from exc
+        return method
 
     def coerce(self, key: str, text: str) -> Any:
         """Parse an override value given as text, by the type of its default."""

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import methods
 from benches import datasets
 from benches.results.publish import write_leaderboards
 from benches.results.records import RecordError, load_record, records_dir, write_record
@@ -36,8 +37,9 @@ from benches.results.tensorboard import write_cell_scalars
 from benches.run import executors
 from benches.run.checkpoints import checkpoint_dir, discard
 from benches.run.matrix import Cell
-from benches.run.plan import CellPlan, cell_schedule, plan_cell
+from benches.run.plan import CellPlan, cell_schedule, plan_cell, resolve_hyperparameters
 from benches.run.progress import ProgressBar
+from methods.parts.method import MethodError
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +119,19 @@ class RunResult:
 
 
 def validate(options: RunOptions) -> None:
-    """Raise :class:`SetupError` naming the problem if a cell's schedule is impossible."""
+    """Raise :class:`SetupError` naming the problem if a cell's schedule is impossible or
+    its method cannot be built (parts that do not combine, a custom step that breaks its
+    contract): such a method is a programming error, not a failed cell."""
+    built = set()
+    for cell in options.cells:
+        hyperparameters = resolve_hyperparameters(cell).hyperparameters
+        key = (cell.method.name, repr(sorted(hyperparameters.items())))
+        if key not in built:
+            built.add(key)
+            try:
+                methods.get(cell.method.name).build(**hyperparameters)
+            except MethodError as exc:
+                raise SetupError(str(exc)) from None
     for name in sorted({c.dataset for c in options.cells}):
         family = datasets.get(name).family
         sched = cell_schedule(options.profile, family)

@@ -7,10 +7,11 @@ round trip happens between steps. Each call returns the last step's statistics: 
 losses, both players' global and per-layer gradient norms before any transform, and D's
 mean output on real and fake samples (as probabilities where the loss defines them).
 
-The alternating step consults the method's parts: input noise on every D input, packing
-(D is built ``pack`` times wider), a D reparametrization bound once per cell (its state,
-e.g. spectral-norm vectors, updated once per D step), regularizer state, gradient
-transforms and weight constraints.
+Every step path sees D through one ``DiscriminatorView`` (methods.parts.game): input
+noise on every D input, packing (D is built ``pack`` times wider), a D reparametrization
+bound once per cell (its state, e.g. spectral-norm vectors, updated once per D step).
+The alternating step also applies regularizer state, gradient transforms and weight
+constraints; the joint and unrolled paths get the view through ``Players``.
 """
 
 from __future__ import annotations
@@ -24,19 +25,25 @@ import tensorflow as tf
 from benches.datasets.base import Dataset
 from benches.train.stats import STAT_NAMES
 from methods.parts import rng
-from methods.parts.game import Players, simultaneous_step
+from methods.parts.contract import check_generator_stats
+from methods.parts.game import DiscriminatorView, Players, simultaneous_step
 from methods.parts.gradient_norms import layer_norm_names
 from methods.parts.method import Method
-from methods.parts.packing import pack_samples, widen_input
+from methods.parts.packing import widen_input
 from methods.parts.penalties import DiscriminatorContext
 
 _STREAMS = 64  # stateless seed streams per step
-# Discriminator step k uses streams 3k..3k+2 (data, latents, regularizer) and 32+2k,
-# 33+2k (input noise on real, fake); the generator step uses the last two.
+# Alternating path: discriminator step k uses streams 3k..3k+2 (data, latents,
+# regularizer) and 32+2k, 33+2k (input noise on real, fake); the generator step uses 63
+# (latents) and 62 (noise on fakes), and 60, 61 (real batch, its noise) only for a loss
+# whose generator term sees real samples. Players (joint path, custom generator steps):
+# draw i folds i into stream 62 (data, latents), its input noise folds i into stream 59.
 _MAX_D_STEPS = 10
 _NOISE_STREAM = 32
+_PLAYER_NOISE_STREAM = 59
+_G_REAL_STREAM, _G_REAL_NOISE_STREAM = 60, 61
 _G_NOISE_STREAM, _G_LATENT_STREAM = _STREAMS - 2, _STREAMS - 1
-_PLAYER_STREAM = _STREAMS - 2  # simultaneous path: Players.draw derives from it
+_PLAYER_STREAM = _STREAMS - 2
 
 
 class Diverged(FloatingPointError):
@@ -94,6 +101,11 @@ class Trainer:
         """Learning-rate factor 1 - step / decay_steps (at least 0) for this step."""
         return tf.maximum(1.0 - tf.cast(self.step, tf.float32) / float(self.decay_steps), 0.0)
 
+    @property
+    def d_view(self) -> DiscriminatorView:
+        """D as the method sees it, for every step path."""
+        return DiscriminatorView.of(self.method, self.discriminator, self.d_wrapped, self.step)
+
     # -- randomness ---------------------------------------------------------------------
     def _seed(self, stream: int) -> tf.Tensor:
         return tf.stack([tf.constant(self.seed, tf.int64), self.step * _STREAMS + stream])
@@ -103,16 +115,11 @@ class Trainer:
 
     def _noised(self, x: tf.Tensor, stream: int) -> tf.Tensor:
         """``x`` with the method's input noise (instance noise), if any."""
-        if self.method.input_noise is None:
-            return x
-        return self.method.input_noise(x, self._seed(stream), self.step)
+        return self.d_view.noised(x, self._seed(stream))
 
     def _discriminate(self, params: Sequence[tf.Tensor], x: tf.Tensor) -> tf.Tensor:
         """D's output on samples ``x``, packed and reparametrized as the method asks."""
-        x = pack_samples(x, self.method.pack)
-        if self.d_wrapped is not None:
-            return self.d_wrapped.apply(params, x)
-        return self.discriminator.apply(params, x)
+        return self.d_view.apply(params, x)
 
     # -- one step -----------------------------------------------------------------------
     def _d_update(self, k: int, apply: bool = True) -> dict[str, tf.Tensor]:
@@ -123,8 +130,7 @@ class Trainer:
         # The regularizer sees the same noisy samples as D's loss.
         real = self._noised(real, _NOISE_STREAM + 2 * k)
         fake = self._noised(fake, _NOISE_STREAM + 2 * k + 1)
-        if self.d_wrapped is not None:
-            self.d_wrapped.update(self.d_params)  # e.g. one power iteration per D step
+        self.d_view.update(self.d_params)  # e.g. one power iteration per D step
 
         def d(x: tf.Tensor) -> tf.Tensor:
             return self._discriminate(self.d_params, x)
@@ -146,26 +152,40 @@ class Trainer:
 
     def _g_update(self, apply: bool = True) -> dict[str, tf.Tensor]:
         m = self.method
-        z = self._latent(_G_LATENT_STREAM, self.batch_size * m.pack)
+        n = self.batch_size * m.pack
+        z = self._latent(_G_LATENT_STREAM, n)
+
+        def real_out() -> tf.Tensor:  # only for losses whose G term sees real samples
+            real = self.dataset.sample_real(self._seed(_G_REAL_STREAM), n)
+            return self._discriminate(self.d_params, self._noised(real, _G_REAL_NOISE_STREAM))
+
         with tf.GradientTape() as tape:
             fake = self.generator.apply(self.g_params, z)
             fake_out = self._discriminate(self.d_params, self._noised(fake, _G_NOISE_STREAM))
-            loss = m.loss.g_loss(fake_out)
+            loss = m.loss.generator_loss(real_out, fake_out)
         update = self._players().g_update(m)
         grads = tape.gradient(loss, self.g_params)
         return {"g_loss": loss, **(update(grads) if apply else update.statistics(grads))}
 
+    def _fold(self, stream: int, i: int | tf.Tensor) -> tf.Tensor:
+        # Any number of draws, also with a loop counter as index: fold the index into
+        # this step's stream (integer Philox bits, identical with XLA).
+        seed = tf.random.experimental.stateless_fold_in(self._seed(stream), i)
+        return tf.cast(seed, tf.int64)
+
     def _players(self) -> Players:
+        n = self.batch_size * self.method.pack
+
         def draw(i: int | tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
-            # Any number of draws, also with a loop counter as index: fold the index into
-            # this step's player stream (integer Philox bits, identical with XLA).
-            seed = tf.random.experimental.stateless_fold_in(self._seed(_PLAYER_STREAM), i)
-            real_seed, z_seed = tf.unstack(rng.split(tf.cast(seed, tf.int64), 2))
-            z = rng.normal([self.batch_size, self.dataset.latent_dim], z_seed)
-            return self.dataset.sample_real(real_seed, self.batch_size), z
+            real_seed, z_seed = tf.unstack(rng.split(self._fold(_PLAYER_STREAM, i), 2))
+            z = rng.normal([n, self.dataset.latent_dim], z_seed)
+            return self.dataset.sample_real(real_seed, n), z
+
+        def noise_seed(i: int | tf.Tensor, which: int) -> tf.Tensor:
+            return rng.split(self._fold(_PLAYER_NOISE_STREAM, i), 2)[which]
 
         return Players(self.generator, self.discriminator, self.g_params, self.d_params,
-                       self.g_opt, self.d_opt, draw)
+                       self.g_opt, self.d_opt, draw, self.d_view, noise_seed)
 
     def _one_step(self) -> dict[str, tf.Tensor]:
         m = self.method
@@ -174,7 +194,11 @@ class Trainer:
         else:
             for k in range(m.d_steps):
                 d_stats = self._d_update(k)
-            g_stats = self._g_update() if m.g_step is None else m.g_step(self._players(), m)
+            if m.g_step is None:
+                g_stats = self._g_update()
+            else:  # its contract on these networks, checked while tracing
+                g_stats = m.g_step(self._players(), m)
+                check_generator_stats(g_stats, self.generator, m.g_step)
             stats = {**d_stats, **g_stats}
         self.step.assign_add(1)
         return {name: tf.cast(stats[name], tf.float32) for name in self.stat_names}

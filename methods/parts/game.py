@@ -7,23 +7,89 @@ and simultaneous gradient descent steps ``x <- x - h * xi(x)``. Its Jacobian
 around equilibria (Mescheder et al. 2017; Balduzzi et al. 2018). The transforms here see
 both players' gradients at once and can re-evaluate the field under nested gradient
 tapes, which is how they get Jacobian-vector products inside the XLA-compiled step.
+
+Every step path evaluates D as the method sees it, through :class:`DiscriminatorView`
+(input noise, packing, a D reparametrization), so a method's parts hold on the joint
+path and in the unrolled look-ahead exactly as on the alternating path.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import tensorflow as tf
 
 from methods.parts.losses import LossPair
-from methods.parts.method import JointTransform
+from methods.parts.method import InputNoise, JointTransform, MethodError
 from methods.parts.network import Network
 from methods.parts.optimizers import Optimizer
+from methods.parts.packing import pack_samples
 from methods.parts.update import PlayerUpdate
 
+if TYPE_CHECKING:
+    from methods.parts.normalization import WrappedDiscriminator
+
 _ZERO = tf.UnconnectedGradients.ZERO
+REAL, FAKE = 0, 1  # which samples of a draw D judges (they get independent input noise)
+
+
+@dataclass(frozen=True)
+class DiscriminatorView:
+    """D as a method sees it: input noise on each sample, then packing, then the network
+    under its reparametrization (``Method.d_wrapper`` bound to D) at given parameters.
+
+    ``apply`` takes any parameters, variables or tensors (the unrolled look-ahead's), and
+    never changes state; ``update`` advances the reparametrization's state (spectral
+    norm's power iteration) and is called once per D step, before D is evaluated.
+    ``step`` is the training step, for annealed input noise.
+    """
+
+    network: Network
+    pack: int = 1
+    wrapped: WrappedDiscriminator | None = None
+    input_noise: InputNoise | None = None
+    step: tf.Tensor | int = 0
+
+    @classmethod
+    def of(cls, method: Any, network: Network, wrapped: WrappedDiscriminator | None = None,
+           step: tf.Tensor | int = 0) -> DiscriminatorView:
+        """The view of ``method`` over ``network`` (already ``method.pack`` times wider);
+        ``wrapped`` is ``method.d_wrapper`` bound to it (None binds it here)."""
+        if wrapped is None and method.d_wrapper is not None:
+            raise ValueError("the method has a d_wrapper: pass it bound to the discriminator's "
+                             "parameters (method.d_wrapper.bind(network, params))")
+        return cls(network, method.pack, wrapped, method.input_noise, step)
+
+    def noised(self, x: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
+        """``x`` with the method's input noise drawn from ``seed``, if it has any."""
+        if self.input_noise is None:
+            return x
+        return self.input_noise(x, seed, self.step)
+
+    def apply(self, params: Sequence[tf.Tensor], x: tf.Tensor) -> tf.Tensor:
+        """D's output on samples ``x`` (noise already added), packed and reparametrized."""
+        x = pack_samples(x, self.pack)
+        if self.wrapped is not None:
+            return self.wrapped.apply(params, x)
+        return self.network.apply(params, x)
+
+    def update(self, params: Sequence[tf.Tensor]) -> None:
+        """One D step's update of the reparametrization's state, if any."""
+        if self.wrapped is not None:
+            self.wrapped.update(params)
+
+    def check(self, method: Any, path: str) -> None:
+        """Raise unless this view applies ``method``'s D parts (a path must not drop them)."""
+        dropped = [name for name, ok in [
+            ("pack", self.pack == method.pack),
+            ("d_wrapper", (self.wrapped is None) == (method.d_wrapper is None)),
+            ("input_noise", self.input_noise is method.input_noise)] if not ok]
+        if dropped:
+            raise MethodError(f"{path}: the players' discriminator view does not apply the "
+                              f"method's {', '.join(dropped)}; build Players with "
+                              f"view=DiscriminatorView.of(method, ...)")
 
 
 @dataclass(frozen=True)
@@ -31,7 +97,9 @@ class Players:
     """Both players inside one compiled step: networks, parameters, optimizers, data.
 
     ``draw(i)`` returns the ``i``-th fresh ``(real batch, latent batch)`` of this step
-    (stateless, from the cell's seed and step counter).
+    (stateless, from the cell's seed and step counter), ``pack`` times the batch size for
+    a packed D. ``view`` is D as the method sees it (default: the bare network) and
+    ``noise_seed(i, REAL or FAKE)`` seeds the input noise on draw ``i``'s samples.
     """
 
     generator: Network
@@ -41,6 +109,22 @@ class Players:
     g_opt: Optimizer
     d_opt: Optimizer
     draw: Callable[[int], tuple[tf.Tensor, tf.Tensor]]
+    view: DiscriminatorView | None = None
+    noise_seed: Callable[[Any, int], tf.Tensor] | None = None
+
+    def __post_init__(self) -> None:
+        if self.view is None:
+            object.__setattr__(self, "view", DiscriminatorView(self.discriminator))
+        if self.view.input_noise is not None and self.noise_seed is None:
+            raise ValueError("a view with input noise needs Players.noise_seed")
+
+    def discriminate(self, params: Sequence[tf.Tensor], x: tf.Tensor, draw: Any,
+                     which: int) -> tf.Tensor:
+        """D's output, as the method sees it, at ``params`` on samples ``x`` of draw
+        ``draw``; ``which`` (REAL or FAKE) picks their input-noise stream."""
+        if self.view.input_noise is not None:
+            x = self.view.noised(x, self.noise_seed(draw, which))
+        return self.view.apply(params, x)
 
     @property
     def params(self) -> list[tf.Variable]:
@@ -65,21 +149,23 @@ class FieldValue:
     stats: dict[str, tf.Tensor]
 
 
-def vector_field(players: Players, loss: LossPair, real: tf.Tensor,
-                 z: tf.Tensor) -> Callable[[], FieldValue]:
-    """A function evaluating the game's vector field on a fixed minibatch.
+def vector_field(players: Players, loss: LossPair, draw: int = 0) -> Callable[[], FieldValue]:
+    """A function evaluating the game's vector field on the fixed minibatch ``draw``.
 
     It reads the parameters when called, so transforms can call it under their own
     gradient tapes (second derivatives) or after moving the parameters (extrapolation).
+    Both losses see the same D outputs (the same input noise); a loss whose generator
+    term needs D on real data (``g_sees_real``) uses the same real batch as D's.
     """
+    real, z = players.draw(draw)
 
     def field() -> FieldValue:
         with tf.GradientTape(persistent=True) as tape:
             fake = players.generator.apply(players.g_params, z)
-            real_out = players.discriminator.apply(players.d_params, real)
-            fake_out = players.discriminator.apply(players.d_params, fake)
+            real_out = players.discriminate(players.d_params, real, draw, REAL)
+            fake_out = players.discriminate(players.d_params, fake, draw, FAKE)
             d_loss = loss.d_loss(real_out, fake_out)
-            g_loss = loss.g_loss(fake_out)
+            g_loss = loss.generator_loss(lambda: real_out, fake_out)
         g_grads = tape.gradient(g_loss, players.g_params, unconnected_gradients=_ZERO)
         d_grads = tape.gradient(d_loss, players.d_params, unconnected_gradients=_ZERO)
         del tape
@@ -161,14 +247,16 @@ def simultaneous_step(players: Players, method: Any) -> dict[str, tf.Tensor]:
     ``x`` with the optimizer to ``x'``, evaluate the field at ``x'`` on a fresh minibatch,
     return to ``x`` and step along that gradient. The optimizer state advances on both
     steps, as in Extra-Adam. Returns the statistics of the field at ``x`` (gradient norms
-    before any transform).
+    before any transform). D's reparametrization state updates once per step, first.
     """
+    players.view.check(method, "the joint step (simultaneous=True)")
+    players.view.update(players.d_params)
     params = players.params
     n_g = len(players.g_params)
     g_update, d_update = players.g_update(method), players.d_update(method)
 
     def gradients(draw: int) -> tuple[FieldValue, list[tf.Tensor]]:
-        field = vector_field(players, method.loss, *players.draw(draw))
+        field = vector_field(players, method.loss, draw)
         if method.joint_transform is None:
             value = field()
             return value, value.grads

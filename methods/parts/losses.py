@@ -3,6 +3,11 @@
 A loss pair maps discriminator outputs (raw logits or critic values) to the two players'
 scalar losses. ``probability`` turns an output into D's probability that the input is
 real, for diagnostics; it is ``None`` for critics whose outputs are not probabilities.
+
+Most generator losses see only D's outputs on fakes. A relativistic loss (RaGAN) also sees
+D's outputs on a real batch: such a pair sets ``g_sees_real`` and its ``g_loss`` takes
+``(real_out, fake_out)``; every step path then evaluates D on a real batch in the
+generator's loss too (``LossPair.generator_loss`` is the one call they make).
 """
 
 from __future__ import annotations
@@ -15,12 +20,28 @@ import tensorflow as tf
 
 @dataclass(frozen=True)
 class LossPair:
-    """A named pair of player losses over discriminator outputs."""
+    """A named pair of player losses over discriminator outputs.
+
+    ``d_loss(real_out, fake_out)``; ``g_loss(fake_out)``, or ``g_loss(real_out, fake_out)``
+    when ``g_sees_real``.
+    """
 
     name: str
     d_loss: Callable[[tf.Tensor, tf.Tensor], tf.Tensor]
-    g_loss: Callable[[tf.Tensor], tf.Tensor]
+    g_loss: Callable[..., tf.Tensor]
     probability: Callable[[tf.Tensor], tf.Tensor] | None = tf.sigmoid
+    g_sees_real: bool = False
+
+    def generator_loss(self, real_out: Callable[[], tf.Tensor] | None,
+                       fake_out: tf.Tensor) -> tf.Tensor:
+        """G's loss; ``real_out()`` (D's outputs on a real batch) is called only when the
+        loss needs it, so losses over fakes alone never evaluate D on real data."""
+        if not self.g_sees_real:
+            return self.g_loss(fake_out)
+        if real_out is None:
+            raise ValueError(f"loss {self.name!r} needs D's outputs on real samples in the "
+                             f"generator's loss, and none were given")
+        return self.g_loss(real_out(), fake_out)
 
 
 def _cross_entropy(logits: tf.Tensor, target: float) -> tf.Tensor:
@@ -95,3 +116,30 @@ def _hinge_d(real: tf.Tensor, fake: tf.Tensor) -> tf.Tensor:
 
 # Lim & Ye 2017 (arXiv:1705.02894): margin loss for D, -E[D(G(z))] for G.
 hinge = LossPair("hinge", _hinge_d, _critic_g, probability=None)
+
+
+def _relativistic_average(real: tf.Tensor, fake: tf.Tensor, sign: float) -> tf.Tensor:
+    # 1/2 [E_r BCE(C(x_r) - mean C(x_f), real) + E_f BCE(C(x_f) - mean C(x_r), fake)] with the
+    # labels swapped for sign = -1. The batch means are not detached: gradients flow
+    # through them, as in the reference code.
+    real_rel = real - tf.reduce_mean(fake)
+    fake_rel = fake - tf.reduce_mean(real)
+    return 0.5 * (tf.reduce_mean(tf.nn.softplus(-sign * real_rel))
+                  + tf.reduce_mean(tf.nn.softplus(sign * fake_rel)))
+
+
+def _ra_d(real: tf.Tensor, fake: tf.Tensor) -> tf.Tensor:
+    return _relativistic_average(real, fake, 1.0)
+
+
+def _ra_g(real: tf.Tensor, fake: tf.Tensor) -> tf.Tensor:
+    return _relativistic_average(real, fake, -1.0)
+
+
+# Jolicoeur-Martineau 2018 (arXiv:1807.00734, RaSGAN, eqs. in section 4.2; reference
+# AlexiaJM/RelativisticGAN code/GAN_losses_iter.py, loss_D 6): D judges whether a real
+# sample is more realistic than the average fake, and G the converse, so G's loss also
+# pushes D's outputs on real data down. C's raw outputs mean nothing alone (only their
+# differences do), so they are reported as critic values, not probabilities.
+relativistic_average = LossPair("relativistic average", _ra_d, _ra_g, probability=None,
+                                g_sees_real=True)

@@ -18,8 +18,16 @@ if TYPE_CHECKING:
 InputNoise = Callable[[tf.Tensor, tf.Tensor, tf.Tensor], tf.Tensor]
 # f(field, params) -> (field value, adjusted gradients); see methods.parts.game.
 JointTransform = Callable[[Callable[[], Any], Sequence[tf.Variable]], tuple[Any, list[tf.Tensor]]]
-# f(players, method) -> generator statistics; see methods.parts.game.Players.
+# f(players, method) -> generator statistics; see methods.parts.game.Players and the
+# contract in methods.parts.contract (checked when the registry builds the method).
 GeneratorStep = Callable[[Any, "Method"], dict[str, tf.Tensor]]
+
+
+class MethodError(ValueError):
+    """A method whose parts cannot work together, or a custom step that breaks its contract."""
+
+    # Exception's own constructor: AutoGraph then re-raises it from a trace as itself.
+    __init__ = Exception.__init__
 
 
 @dataclass(frozen=True)
@@ -48,7 +56,15 @@ class Method:
                    at once, able to re-evaluate the field (consensus, SGA); simultaneous only.
     extrapolate:   extragradient: step, re-evaluate at the extrapolated point, and apply
                    that gradient from the original point; simultaneous only.
-    g_step:        replaces the generator update (unrolled GAN); alternating only.
+    g_step:        replaces the generator update (unrolled GAN); alternating only. Its
+                   contract (:mod:`methods.parts.contract`) is checked on a probe game
+                   when the registry builds the method, and on the real networks when
+                   the trainer traces it; a step may list the parts it cannot honour as
+                   ``unsupported_parts = {field: reason}``, and setting one fails here.
+
+    Every step path honours ``d_wrapper``, ``input_noise`` and ``pack`` (D is evaluated
+    through :class:`methods.parts.game.DiscriminatorView`); a combination a path cannot
+    honour raises :class:`MethodError` here, naming the part and the path.
     """
 
     loss: LossPair
@@ -79,5 +95,15 @@ class Method:
             raise ValueError("joint_transform and extrapolate need simultaneous=True")
         if self.simultaneous and (self.d_steps != 1 or self.d_regularizer is not None
                                   or self.g_step is not None):
-            raise ValueError("simultaneous updates take d_steps=1 and no d_regularizer or "
-                             "g_step (the joint path computes plain player losses)")
+            raise MethodError("simultaneous updates take d_steps=1 and no d_regularizer or "
+                              "g_step (the joint path computes plain player losses)")
+        if self.g_step is not None:
+            unsupported = getattr(self.g_step, "unsupported_parts", {})
+            for part, reason in unsupported.items():
+                if getattr(self, part) is not None:
+                    raise MethodError(f"{part} cannot be combined with the generator step "
+                                      f"{step_name(self.g_step)}: {reason}")
+
+
+def step_name(step: Callable[..., Any]) -> str:
+    return f"{step.__module__}.{getattr(step, '__qualname__', type(step).__name__)}"
