@@ -1,15 +1,24 @@
-"""One cell end to end: plan -> dataset, networks, method -> trainer -> metrics -> record."""
+"""One cell end to end: plan -> dataset, networks, method -> trainer -> metrics -> record.
+
+A process keeps the trainers of its last few cells (:data:`KEPT_TRAINERS`), keyed by
+what the compiled program depends on: method and resolved hyperparameters, dataset,
+batch size, steps per call and XLA. A later cell with the same key (typically the next
+seed) resets the kept trainer to its seed instead of building and compiling a new one;
+its record is bit-identical to a fresh trainer's and says ``timing.program_reused``.
+"""
 
 from __future__ import annotations
 
 import logging
 import time
 import traceback
+from collections import OrderedDict
 from typing import Any
 
 import methods
 from benches import datasets
 from benches.datasets import evaluators
+from benches.datasets.base import Dataset
 from benches.results.samples import keep_samples
 from benches.run import runtime
 from benches.run.checkpoints import CellCheckpoint, CheckpointError, discard
@@ -22,6 +31,40 @@ from metrics import gradient_health
 log = logging.getLogger(__name__)
 
 EVAL_SEED = 12345
+KEPT_TRAINERS = 2  # per process; a worker gets consecutive seeds of one (method, dataset)
+_TRAINERS: OrderedDict[tuple[Any, ...], Trainer] = OrderedDict()
+
+
+def _program_key(plan: CellPlan) -> tuple[Any, ...]:
+    """Everything a trainer's compiled program depends on, besides the seed."""
+    return (plan.cell.method.name, repr(sorted(plan.hyperparameters.items())),
+            plan.cell.dataset, plan.schedule.batch_size, plan.schedule.steps_per_call,
+            plan.xla, plan.decay_steps)
+
+
+def _trainer(plan: CellPlan, dataset: Dataset) -> tuple[Trainer, bool]:
+    """A trainer for the plan's seed, reused (reset) when this process has its program;
+    returns it and whether it was reused."""
+    key = _program_key(plan)
+    trainer = _TRAINERS.pop(key, None)
+    reused = trainer is not None
+    if trainer is not None:
+        trainer.reset(plan.cell.seed)
+    else:
+        method = methods.get(plan.cell.method.name).build(**plan.hyperparameters)
+        trainer = Trainer(method, dataset, seed=plan.cell.seed,
+                          batch_size=plan.schedule.batch_size,
+                          steps_per_call=plan.schedule.steps_per_call, xla=plan.xla,
+                          decay_steps=plan.decay_steps)
+    _TRAINERS[key] = trainer
+    while len(_TRAINERS) > KEPT_TRAINERS:
+        _TRAINERS.popitem(last=False)
+    return trainer, reused
+
+
+def forget_trainers() -> None:
+    """Drop every kept trainer: the next cell builds and compiles its own."""
+    _TRAINERS.clear()
 
 
 def _eval_calls(n_calls: int, evals: int) -> set[int]:
@@ -53,12 +96,9 @@ def _run_cell(plan: CellPlan) -> dict[str, Any]:
     try:
         record["evaluation"] = dataset.evaluation_info(
             plan.schedule.eval_samples, plan.schedule.mode_samples, plan.schedule.fid)
-        method = methods.get(plan.cell.method.name).build(**plan.hyperparameters)
-        trainer = Trainer(method, dataset, seed=plan.cell.seed,
-                          batch_size=plan.schedule.batch_size,
-                          steps_per_call=plan.schedule.steps_per_call, xla=plan.xla,
-                          decay_steps=plan.decay_steps)
-        record["timing"]["xla"] = trainer.xla
+        trainer, reused = _trainer(plan, dataset)
+        method = trainer.method
+        record["timing"].update(xla=trainer.xla, program_reused=reused)
         if plan.xla and not trainer.xla:
             record["timing"]["xla_note"] = method.xla_note
         trainer = _train(plan, trainer, record)
@@ -76,6 +116,8 @@ def _run_cell(plan: CellPlan) -> dict[str, Any]:
             "type": type(exc).__name__, "message": str(exc), "step": step,
             "traceback": traceback.format_exc(limit=8)})
     record["timing"]["wall_seconds"] = time.perf_counter() - start
+    if record["status"] == "failed":  # its trainer's state is unknown: do not reuse it
+        _TRAINERS.pop(_program_key(plan), None)
     if method is not None and record["status"] != "failed":
         record["gradient_health"] = gradient_health.assess(
             record["gradient_log"], probability=method.loss.probability is not None,
@@ -97,9 +139,7 @@ def _resume(plan: CellPlan, trainer: Trainer, record: dict[str, Any]
     except CheckpointError as exc:
         log.warning("starting %s afresh: %s", plan.cell_id, exc)
         discard(plan.checkpoint_dir)
-        trainer = Trainer(trainer.method, trainer.dataset, seed=trainer.seed,
-                          batch_size=trainer.batch_size, steps_per_call=trainer.steps_per_call,
-                          xla=plan.xla, decay_steps=plan.decay_steps)
+        trainer.reset(trainer.seed)  # undo a partial restore
         return trainer, CellCheckpoint(plan.checkpoint_dir, trainer, plan.settings), 0, []
     if progress is None:
         return trainer, saver, 0, []

@@ -3,7 +3,9 @@
 A compiled call runs ``steps_per_call`` complete updates (every discriminator step, then
 the generator step) in an in-graph loop. Randomness is stateless and derived from the
 cell's seed and the step counter, so a cell is reproducible from its seed and no host
-round trip happens between steps. Each call returns the last step's statistics: the
+round trip happens between steps. The seed is a variable the compiled function reads, so
+:meth:`Trainer.reset` starts another seed in the same compiled program: one compilation
+per (method, dataset, schedule) serves every seed. Each call returns the last step's statistics: the
 losses, both players' global and per-layer gradient norms before any transform, and D's
 mean output on real and fake samples (as probabilities where the loss defines them).
 
@@ -95,7 +97,36 @@ class Trainer:
                                                                       schedule)
         self.d_opt = dataset.optimizer_for(method.d_optimizer).create(self.d_params, "d_opt",
                                                                       schedule)
+        self._seed_var = tf.Variable(self.seed, dtype=tf.int64, trainable=False, name="seed")
+        # Seed-independent initial state (e.g. spectral-norm vectors), restored by reset().
+        self._initial_wrapper = ([v.numpy() for v in self.d_wrapped.variables]
+                                 if self.d_wrapped else [])
         self._compiled = tf.function(self._train_steps, jit_compile=self.xla)
+
+    def reset(self, seed: int) -> None:
+        """Start seed ``seed`` afresh in this trainer's compiled program.
+
+        Afterwards the trainer is in the state ``Trainer(..., seed=seed)`` starts in: the
+        same initializers give the parameters, optimizer slots and counters start over,
+        regularizer and D-wrapper state take their initial values; only the compilation
+        is kept.
+        """
+        self.seed = int(seed)
+        self._seed_var.assign(self.seed)
+        for params, network, offset in ((self.g_params, self.generator, 0),
+                                        (self.d_params, self.discriminator, 1)):
+            for var, init in zip(params, network.init(2 * self.seed + offset), strict=True):
+                var.assign(init)
+        for opt in (self.g_opt, self.d_opt):
+            opt.iterations.assign(0)
+            tf.nest.map_structure(lambda var, value: var.assign(value), opt.state,
+                                  opt.rule.init(opt.params))
+        for var, value in zip(self.d_wrapped.variables if self.d_wrapped else [],
+                              self._initial_wrapper, strict=True):
+            var.assign(value)
+        for name, value in self.method.d_state.items():
+            self.d_state[name].assign(float(value))
+        self.step.assign(0)
 
     def _linear_decay(self) -> tf.Tensor:
         """Learning-rate factor 1 - step / decay_steps (at least 0) for this step."""
@@ -108,7 +139,7 @@ class Trainer:
 
     # -- randomness ---------------------------------------------------------------------
     def _seed(self, stream: int) -> tf.Tensor:
-        return tf.stack([tf.constant(self.seed, tf.int64), self.step * _STREAMS + stream])
+        return tf.stack([self._seed_var.read_value(), self.step * _STREAMS + stream])
 
     def _latent(self, stream: int, n: int | None = None) -> tf.Tensor:
         return rng.normal([n or self.batch_size, self.dataset.latent_dim], self._seed(stream))
