@@ -38,7 +38,7 @@ def test_trains_caches_and_reloads_a_tiny_evaluator(tmp_path, monkeypatch):
     other = dataclasses.replace(recipe, epochs=4)
     assert evaluators.cache_key("toy", other, splits["train"]) != ev.info["key"]
     assert evaluators.cache_key("toy", recipe, splits["test"]) != ev.info["key"]
-    evaluators._LOADED.clear()
+    evaluators.forget()
     again = evaluators.get("toy", train_if_missing=False)
     np.testing.assert_allclose(again.features_and_logits(
         evaluators.to_unit_range(splits["test"].images))[0], feats, rtol=1e-5, atol=1e-5)
@@ -162,3 +162,25 @@ def test_real_stacked_mnist_with_the_suites_evaluator():
     _cached_or_skip("mnist")
     m, _ = _stacked_mnist_at_the_papers_count()
     assert m["modes"] >= 995 and m["mode_kl"] <= 0.05
+
+
+def test_an_evaluator_is_loaded_once_per_process_and_data_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv(image_sources.CACHE_DIR_ENV, str(tmp_path))
+    recipe = evaluators.Recipe(blocks=((2,),), feature_dim=4, epochs=1, batch_size=32,
+                               learning_rate=1e-2, weight_decay=0.0, crop_padding=0,
+                               flips=False)
+    monkeypatch.setitem(evaluators.RECIPES, "toy", recipe)
+    monkeypatch.setitem(evaluators.MIN_ACCURACY, "toy", 0.0)
+    reads = []
+
+    def load(split):
+        reads.append(split)
+        return _toy_split(64, 0)
+
+    monkeypatch.setitem(evaluators.LOADERS, "toy", load)
+    first = evaluators.get("toy")
+    n_reads = len(reads)
+    assert evaluators.get("toy") is first and len(reads) == n_reads  # no reread, no rehash
+    monkeypatch.setenv(image_sources.CACHE_DIR_ENV, str(tmp_path / "other"))
+    evaluators.get("toy")  # another cache folder: looked up again
+    assert len(reads) > n_reads

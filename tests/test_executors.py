@@ -93,3 +93,15 @@ def test_ray_runs_a_tiny_matrix_with_the_local_executors_results(tmp_path):
         assert record["status"] == ray_records[cell_id]["status"] == "ok"
         assert ray_records[cell_id]["metrics"] == record["metrics"]
     assert (tmp_path / "ray" / "leaderboards" / "ring8.md").exists()
+
+
+def test_idle_workers_get_the_next_seed_of_their_own_program_else_an_unclaimed_one():
+    from benches.run.executors.local import next_task
+
+    matrix = [plan_cell(Cell(MethodSpec(m), "ring8", seed), "smoke")
+              for m in ("gan", "nsgan") for seed in range(3)]
+    gan, nsgan = matrix[0].program_key, matrix[3].program_key
+    assert next_task(matrix, None, []) == 0
+    assert next_task(matrix[1:], None, [gan]) == 2  # nsgan seed 0: gan is taken
+    assert next_task(matrix[3:], gan, [nsgan]) == 0  # gan is done: help with nsgan
+    assert next_task(matrix[2:], nsgan, [gan]) == 1  # its own program's next seed

@@ -3,7 +3,6 @@
 import numpy as np
 import pytest
 
-from benches.run import cell
 from benches.run.cell import forget_trainers, run_cell
 from benches.run.matrix import Cell, MethodSpec
 from benches.run.plan import plan_cell
@@ -68,6 +67,6 @@ def test_cells_differing_in_what_the_program_depends_on_do_not_share_it():
     other_batch = plan_cell(Cell(MethodSpec("nsgan"), "ring8", 0), "quick", steps=100)
     no_xla = plan_cell(Cell(MethodSpec("nsgan"), "ring8", 0), "smoke", steps=100, xla=False)
     same = _plan("nsgan", "ring8", 3)
-    keys = {cell._program_key(p) for p in (base, other_lr, other_batch, no_xla)}
+    keys = {p.program_key for p in (base, other_lr, other_batch, no_xla)}
     assert len(keys) == 4
-    assert cell._program_key(same) == cell._program_key(base)
+    assert same.program_key == base.program_key

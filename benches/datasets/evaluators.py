@@ -227,15 +227,34 @@ def evaluator_dir(family: str, key: str) -> Path:
 
 
 _LOADED: dict[tuple[str, str], Evaluator] = {}
+_LOADED_FOR: dict[tuple[Any, ...], Evaluator] = {}  # by family, recipe, loader, folders
+
+
+def forget() -> None:
+    """Drop the evaluators loaded in this process (the next ``get`` reads the disk)."""
+    _LOADED.clear()
+    _LOADED_FOR.clear()
 
 
 def get(family: str, *, train_if_missing: bool = True) -> Evaluator:
     """The cached evaluator of ``family`` for the configured data and the recipe in effect
     (:func:`recipe`); trained if missing, once: parallel workers wait on a lock file while
-    one of them trains it."""
+    one of them trains it.
+
+    Loaded (and its feature function traced) once per process, recipe and data folder:
+    later calls neither reread the training split nor hash it.
+    """
+    chosen = recipe(family)
+    where = (family, chosen, LOADERS[family], str(image_sources.data_dir()),
+             str(image_sources.cache_dir()))
+    if where not in _LOADED_FOR:
+        _LOADED_FOR[where] = _load(family, chosen, train_if_missing)
+    return _LOADED_FOR[where]
+
+
+def _load(family: str, chosen: Recipe, train_if_missing: bool) -> Evaluator:
     import keras
 
-    chosen = recipe(family)
     train_split = LOADERS[family]("train")
     key = cache_key(family, chosen, train_split)
     if (family, key) in _LOADED:

@@ -1,10 +1,11 @@
 """One cell end to end: plan -> dataset, networks, method -> trainer -> metrics -> record.
 
 A process keeps the trainers of its last few cells (:data:`KEPT_TRAINERS`), keyed by
-what the compiled program depends on: method and resolved hyperparameters, dataset,
-batch size, steps per call and XLA. A later cell with the same key (typically the next
-seed) resets the kept trainer to its seed instead of building and compiling a new one;
-its record is bit-identical to a fresh trainer's and says ``timing.program_reused``.
+what the compiled program depends on (``CellPlan.program_key``: method and resolved
+hyperparameters, dataset, batch size, steps per call, XLA). A later cell with the same
+key (typically the next seed) resets the kept trainer to its seed instead of building
+and compiling a new one; its record is bit-identical to a fresh trainer's and says
+``timing.program_reused``.
 """
 
 from __future__ import annotations
@@ -35,17 +36,10 @@ KEPT_TRAINERS = 2  # per process; a worker gets consecutive seeds of one (method
 _TRAINERS: OrderedDict[tuple[Any, ...], Trainer] = OrderedDict()
 
 
-def _program_key(plan: CellPlan) -> tuple[Any, ...]:
-    """Everything a trainer's compiled program depends on, besides the seed."""
-    return (plan.cell.method.name, repr(sorted(plan.hyperparameters.items())),
-            plan.cell.dataset, plan.schedule.batch_size, plan.schedule.steps_per_call,
-            plan.xla, plan.decay_steps)
-
-
 def _trainer(plan: CellPlan, dataset: Dataset) -> tuple[Trainer, bool]:
     """A trainer for the plan's seed, reused (reset) when this process has its program;
     returns it and whether it was reused."""
-    key = _program_key(plan)
+    key = plan.program_key
     trainer = _TRAINERS.pop(key, None)
     reused = trainer is not None
     if trainer is not None:
@@ -117,7 +111,7 @@ def _run_cell(plan: CellPlan) -> dict[str, Any]:
             "traceback": traceback.format_exc(limit=8)})
     record["timing"]["wall_seconds"] = time.perf_counter() - start
     if record["status"] == "failed":  # its trainer's state is unknown: do not reuse it
-        _TRAINERS.pop(_program_key(plan), None)
+        _TRAINERS.pop(plan.program_key, None)
     if method is not None and record["status"] != "failed":
         record["gradient_health"] = gradient_health.assess(
             record["gradient_log"], probability=method.loss.probability is not None,

@@ -68,6 +68,14 @@ class CellPlan:
         return self.resolved.hyperparameters
 
     @property
+    def program_key(self) -> tuple[Any, ...]:
+        """What the cell's compiled training program depends on: all but the seed. Cells
+        with equal keys can share one compilation (:mod:`benches.run.cell`)."""
+        return (self.cell.method.name, repr(sorted(self.hyperparameters.items())),
+                self.cell.dataset, self.schedule.batch_size, self.schedule.steps_per_call,
+                self.xla, self.decay_steps)
+
+    @property
     def settings(self) -> dict[str, Any]:
         """Everything the result depends on besides the cell id; equal settings, equal
         result. A record or checkpoint made under other settings is not reused."""

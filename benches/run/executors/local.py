@@ -7,6 +7,9 @@
   whose memory has grown past its share of the machine's is replaced between cells:
   TensorFlow keeps every compiled XLA program of a process (hundreds of MB per image
   cell), so a long-lived worker would otherwise grow until the OOM killer hits.
+  Cells go to workers by program (:func:`next_task`): a worker keeps compiled trainers
+  across cells (:mod:`benches.run.cell`), so it gets the next seeds of the program it
+  just ran, and an idle worker starts a program no other worker is running.
 """
 
 from __future__ import annotations
@@ -92,8 +95,23 @@ def memory_per_worker(jobs: int, fraction: float = 0.6) -> int | None:
     return int(total * fraction / jobs)
 
 
+def next_task(pending: Sequence[CellPlan], last_key: Any, running: Sequence[Any]) -> int:
+    """Index in ``pending`` (matrix order) of the cell an idle worker should run next.
+
+    The first cell of the program the worker ran last (``last_key``; it keeps that
+    compilation), else the first cell of a program no worker is running (``running``),
+    else the first cell: compiling a program twice beats leaving a worker idle.
+    """
+    keys = [plan.program_key for plan in pending]
+    for wanted in (lambda k: k == last_key, lambda k: k not in running):
+        for i, key in enumerate(keys):
+            if wanted(key):
+                return i
+    return 0
+
+
 class _Slot:
-    """One worker process and the task it is running."""
+    """One worker process, the task it is running, and the program it ran last."""
 
     def __init__(self, context: Any, threads: int, run: PlanRunner):
         self.conn, child = context.Pipe()
@@ -101,6 +119,7 @@ class _Slot:
         self.process.start()
         child.close()
         self.task: CellPlan | None = None
+        self.last_key: Any = None
 
     def stop(self) -> None:
         if self.process.is_alive():
@@ -125,14 +144,16 @@ class ProcessPool:
         self._slots: list[_Slot] = []
 
     def run(self, plans: Sequence[CellPlan]) -> Iterator[tuple[CellPlan, dict[str, Any]]]:
-        pending = list(reversed(plans))
+        pending = list(plans)
         self._slots = [_Slot(self._context, self.threads, self._run)
                        for _ in range(min(self.jobs, len(pending)))]
         log.info("%d workers with %d CPU threads each", len(self._slots), self.threads)
         while pending or any(s.task for s in self._slots):
             for slot in self._slots:
                 if slot.task is None and pending:
-                    slot.task = pending.pop()
+                    running = [s.task.program_key for s in self._slots if s.task is not None]
+                    slot.task = pending.pop(next_task(pending, slot.last_key, running))
+                    slot.last_key = slot.task.program_key
                     slot.conn.send(slot.task)
             busy = [s for s in self._slots if s.task is not None]
             ready = wait([s.conn for s in busy] + [s.process.sentinel for s in busy])
