@@ -205,6 +205,15 @@ def build_parser() -> argparse.ArgumentParser:
                              "profile's)")
     timing.add_argument("--out", type=Path, default=Path("runs/timing"),
                         help="output folder (default: runs/timing)")
+    timing.add_argument("--estimate", action="store_true",
+                        help="instead: measure a cost table (compile s, steps/s, evaluation s; "
+                             "XLA only) and estimate the whole matrix's time")
+    timing.add_argument("--from-records", type=Path, metavar="DIR",
+                        help="with --estimate: take the cost table from DIR's records "
+                             "instead of measuring")
+    timing.add_argument("--jobs", type=_positive_int_list, default=[1, 2],
+                        help="with --estimate: worker counts to predict wall time for "
+                             "(default 1,2)")
     return parser
 
 
@@ -445,7 +454,25 @@ def cmd_timing(args: argparse.Namespace) -> int:
 
     specs, names = _parse_matrix(args)
     command = _command(args.argv)
+    if args.from_records is not None and not args.estimate:
+        raise UsageError("--from-records needs --estimate")
+    if args.from_records is not None and not (args.from_records / "records").is_dir():
+        raise UsageError(f"--from-records {args.from_records}: no records folder in it")
     bar = ProgressBar(len(specs) * len(names) * len(args.batch_sizes), unit="pairs")
+    if args.estimate:
+        from benches.run.timing import write_estimate
+
+        if args.from_records is None:
+            bar.show()
+        table, paths = write_estimate(args.out, specs, names, profile=args.profile,
+                                      windows=args.windows, jobs=args.jobs,
+                                      from_records=args.from_records, command=command,
+                                      progress=bar.advance)
+        bar.close()
+        print(table, end="")
+        for path in paths:
+            print(path)
+        return 0
     bar.show()
     table, paths = write_timing(args.out, specs, names, profile=args.profile,
                                 windows=args.windows, steps_per_call=args.steps_per_call,

@@ -103,5 +103,13 @@ def test_idle_workers_get_the_next_seed_of_their_own_program_else_an_unclaimed_o
     gan, nsgan = matrix[0].program_key, matrix[3].program_key
     assert next_task(matrix, None, []) == 0
     assert next_task(matrix[1:], None, [gan]) == 2  # nsgan seed 0: gan is taken
-    assert next_task(matrix[3:], gan, [nsgan]) == 0  # gan is done: help with nsgan
     assert next_task(matrix[2:], nsgan, [gan]) == 1  # its own program's next seed
+    assert next_task(matrix[4:], gan, [nsgan]) == 0  # gan is done: two nsgan left, split
+    assert next_task(matrix[5:], gan, [nsgan]) is None  # one left: its worker runs it
+    assert next_task(matrix[5:], gan, []) == 0  # ... unless no worker is busy
+
+
+def test_the_pool_runs_every_cell_when_workers_wait_for_each_other():
+    pool = ProcessPool(jobs=3, threads=1, run=pid_run)
+    matrix = [plan_cell(Cell(MethodSpec("gan"), "ring8", seed), "smoke") for seed in range(2)]
+    assert sorted(t.cell.seed for t, _ in pool.run(matrix)) == [0, 1]

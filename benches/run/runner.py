@@ -34,7 +34,7 @@ from benches import datasets
 from benches.results.publish import write_leaderboards
 from benches.results.records import RecordError, load_record, records_dir, write_record
 from benches.results.tensorboard import write_cell_scalars
-from benches.run import executors
+from benches.run import estimate, executors
 from benches.run.checkpoints import checkpoint_dir, discard
 from benches.run.matrix import Cell
 from benches.run.plan import CellPlan, cell_schedule, plan_cell, resolve_hyperparameters
@@ -226,12 +226,25 @@ def run_matrix(options: RunOptions) -> RunResult:
                          result.skipped, result.total)
             log.info("running %d cells (profile %s) into %s", len(tasks), options.profile,
                      options.out)
+            _log_estimate(options, tasks)
             _run_tasks(options, tasks, result)
         except Interrupted as exc:
             result.signum = exc.signum
             return result
     result.leaderboards = write_leaderboards(options.out)
     return result
+
+
+def _log_estimate(options: RunOptions, tasks: list[CellPlan]) -> None:
+    """Log the predicted cell-minutes and wall time of ``tasks`` (never fails the run)."""
+    if not tasks:
+        return
+    try:
+        table, source = estimate.for_run(options.out)
+        log.info("%s (from %s)", estimate.estimate(tasks, table, options.jobs).summary(),
+                 source)
+    except Exception:  # an estimate is a courtesy; the run goes on without it
+        log.debug("no time estimate", exc_info=True)
 
 
 def _run_tasks(options: RunOptions, tasks: list[CellPlan], result: RunResult) -> None:

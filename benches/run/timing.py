@@ -27,7 +27,7 @@ import methods
 from benches import datasets
 from benches.datasets.base import Dataset
 from benches.results.records import environment, write_atomic
-from benches.run import runtime
+from benches.run import estimate, runtime
 from benches.run.matrix import Cell, MethodSpec
 from benches.run.plan import resolve_hyperparameters
 from benches.run.profiles import schedule
@@ -72,8 +72,9 @@ def _timed(trainer: Trainer) -> float:
 
 def time_pair(spec: MethodSpec, dataset_name: str, *, profile: str, windows: int,
               steps_per_call: int | None = None, batch_size: int | None = None,
-              ) -> dict[str, Any]:
-    """Time one method on one dataset with XLA on and off; never raises for the pair."""
+              xla_off: bool = True) -> dict[str, Any]:
+    """Time one method on one dataset with XLA on and off (``xla_off``); never raises
+    for the pair."""
     row: dict[str, Any] = {"dataset": dataset_name, "method": spec.label, "status": "ok",
                            "error": None}
     try:
@@ -86,17 +87,20 @@ def time_pair(spec: MethodSpec, dataset_name: str, *, profile: str, windows: int
         hyperparameters = resolve_hyperparameters(Cell(spec, dataset_name, 0)).hyperparameters
         method = methods.get(spec.name).build(**hyperparameters)
         row.update(batch_size=batch, steps_per_call=spc, real_batches=dataset.source)
+        sides = (True, False) if xla_off else (True,)
         trainers = {xla: Trainer(method, dataset, seed=0, batch_size=batch,
-                                 steps_per_call=spc, xla=xla) for xla in (True, False)}
-        calls: dict[bool, list[float]] = {True: [], False: []}
+                                 steps_per_call=spc, xla=xla) for xla in sides}
+        calls: dict[bool, list[float]] = {xla: [] for xla in sides}
         for _ in range(2 + windows):  # compile, warm up, then alternate the timed windows
             for xla, trainer in trainers.items():
                 calls[xla].append(_timed(trainer))
-        for xla, key in ((True, "xla_on"), (False, "xla_off")):
+        for xla, key in ((True, "xla_on"), (False, "xla_off"))[:len(sides)]:
             row[key] = call_timing(calls[xla], steps_per_call=spc, batch_size=batch,
                                    xla=trainers[xla].xla, warmup=1)
         if not trainers[True].xla:
             row["xla_note"] = method.xla_note
+        if not xla_off:
+            return row
         ratios = (np.asarray(row["xla_on"]["steps_per_second_windows"])
                   / np.asarray(row["xla_off"]["steps_per_second_windows"]))
         row["speedup"] = float(np.median(ratios))
@@ -185,3 +189,92 @@ def write_timing(out: Path, specs: Sequence[MethodSpec], dataset_names: Sequence
     write_atomic(paths[0], table)
     write_atomic(paths[1], json.dumps({**header, "rows": rows}, indent=1) + "\n")
     return table, paths
+
+
+# -- cost table for whole-matrix estimates (``timing --estimate``) ------------------------
+def _evaluation_seconds(dataset_name: str, profile: str) -> float | None:
+    """Seconds of one evaluation at the profile's sample count (generate, then every
+    metric), after one untimed call that loads evaluators and reference features; None
+    when the dataset cannot evaluate here (e.g. no image data)."""
+    from benches.run.cell import EVAL_SEED
+
+    dataset = datasets.get(dataset_name)
+    n = schedule(profile, dataset.family).eval_samples
+    try:
+        trainer = Trainer(methods.get("nsgan").build(), dataset, seed=0,
+                          batch_size=schedule(profile, dataset.family).batch_size,
+                          steps_per_call=1)
+        seconds = []
+        for _ in range(2):
+            start = time.perf_counter()
+            dataset.evaluate(trainer.generate(n, EVAL_SEED))
+            dataset.player_metrics(trainer.g_params, trainer.d_params)
+            seconds.append(time.perf_counter() - start)
+    except Exception as exc:  # reported; the row keeps the stored table's value
+        log.warning("%s: cannot time its evaluation here (%s: %s)", dataset_name,
+                    type(exc).__name__, exc)
+        return None
+    return seconds[-1]
+
+
+def measure_costs(specs: Sequence[MethodSpec], dataset_names: Sequence[str], *,
+                  profile: str, windows: int,
+                  progress: Callable[[str], None] | None = None) -> list[estimate.Cost]:
+    """Cost rows measured here: each method's compile seconds and steps/s (XLA, the
+    profile's batch and steps per call, ``windows`` timed calls after one warm-up), and
+    each dataset's evaluation seconds. A dataset that cannot evaluate here keeps the
+    stored table's evaluation seconds (or 0, with a warning)."""
+    stored = {r.dataset: r for r in estimate.load_table()}
+    rows = []
+    for name in dataset_names:
+        sched = schedule(profile, datasets.get(name).family)
+        eval_s = _evaluation_seconds(name, profile)
+        if eval_s is None:
+            old = stored.get(name)
+            eval_s = (old.eval_seconds * sched.eval_samples / old.eval_samples) if old else 0.0
+        for spec in specs:
+            row = time_pair(spec, name, profile=profile, windows=windows, xla_off=False)
+            if row["status"] == "ok":
+                t = row["xla_on"]
+                rows.append(estimate.Cost(name, spec.label, sched.batch_size,
+                                          t["steps_per_second"], t["compile_seconds"], eval_s,
+                                          sched.eval_samples))
+            else:
+                log.warning("%s on %s: %s", spec.label, name, row["error"])
+            if progress is not None:
+                progress(f"{name} {spec.label}: {row['status']}")
+    return rows
+
+
+def write_estimate(out: Path, specs: Sequence[MethodSpec], dataset_names: Sequence[str], *,
+                   profile: str, windows: int, jobs: Sequence[int],
+                   from_records: Path | None = None, command: str = "",
+                   progress: Callable[[str], None] | None = None) -> tuple[str, list[Path]]:
+    """Measure (or read from ``from_records``) a cost table, write ``out/costs.json``,
+    and return the estimate of the profile's matrix of these methods x datasets."""
+    from benches.results.records import iter_records
+    from benches.run.matrix import expand
+    from benches.run.plan import plan_cell
+
+    if from_records is not None:
+        rows = estimate.costs_from_records(iter_records(from_records))
+        source = f"records in {from_records}"
+    else:
+        rows = measure_costs(specs, dataset_names, profile=profile, windows=windows,
+                             progress=progress)
+        source = f"measured here, {windows} timed calls per method"
+    header = {"command": command, "profile": profile, "source": source,
+              "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+              "environment": environment(), "runtime": runtime.settings()}
+    path = Path(out) / "costs.json"
+    estimate.save_table(path, rows, header)
+    table = estimate.merged(estimate.load_table(), rows)
+    plans = [plan_cell(cell, profile)
+             for name in dataset_names
+             for cell in expand(list(specs), [name],
+                                list(range(schedule(profile,
+                                                    datasets.get(name).family).seeds)))]
+    lines = [f"# Matrix estimate ({profile} profile, {len(plans)} cells; costs: {source})", ""]
+    for n in jobs:
+        lines.append(f"- {estimate.estimate(plans, table, n).summary()}")
+    return "\n".join(lines) + "\n", [path]

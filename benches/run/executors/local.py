@@ -95,19 +95,24 @@ def memory_per_worker(jobs: int, fraction: float = 0.6) -> int | None:
     return int(total * fraction / jobs)
 
 
-def next_task(pending: Sequence[CellPlan], last_key: Any, running: Sequence[Any]) -> int:
-    """Index in ``pending`` (matrix order) of the cell an idle worker should run next.
+def next_task(pending: Sequence[CellPlan], last_key: Any, running: Sequence[Any]
+              ) -> int | None:
+    """Index in ``pending`` (matrix order) of the cell an idle worker runs next, or None
+    to wait for a busy worker.
 
-    The first cell of the program the worker ran last (``last_key``; it keeps that
-    compilation), else the first cell of a program no worker is running (``running``),
-    else the first cell: compiling a program twice beats leaving a worker idle.
+    In order: the first cell of the program the worker ran last (``last_key``: it keeps
+    that compilation); of a program no other worker is running (``running``); of a
+    running program with at least two cells left (splitting them pays for compiling it
+    twice). A last cell of a program another worker is running waits for that worker,
+    unless no worker is busy.
     """
     keys = [plan.program_key for plan in pending]
-    for wanted in (lambda k: k == last_key, lambda k: k not in running):
+    for wanted in (lambda k: k == last_key, lambda k: k not in running,
+                   lambda k: keys.count(k) >= 2):
         for i, key in enumerate(keys):
             if wanted(key):
                 return i
-    return 0
+    return None if running else 0
 
 
 class _Slot:
@@ -152,7 +157,10 @@ class ProcessPool:
             for slot in self._slots:
                 if slot.task is None and pending:
                     running = [s.task.program_key for s in self._slots if s.task is not None]
-                    slot.task = pending.pop(next_task(pending, slot.last_key, running))
+                    index = next_task(pending, slot.last_key, running)
+                    if index is None:
+                        continue
+                    slot.task = pending.pop(index)
                     slot.last_key = slot.task.program_key
                     slot.conn.send(slot.task)
             busy = [s for s in self._slots if s.task is not None]
