@@ -101,7 +101,8 @@ class Trainer:
         # Seed-independent initial state (e.g. spectral-norm vectors), restored by reset().
         self._initial_wrapper = ([v.numpy() for v in self.d_wrapped.variables]
                                  if self.d_wrapped else [])
-        self._compiled = tf.function(self._train_steps, jit_compile=self.xla)
+        # No AutoGraph: converting the whole call tree took most of the tracing time.
+        self._compiled = tf.function(self._train_steps, jit_compile=self.xla, autograph=False)
 
     def reset(self, seed: int) -> None:
         """Start seed ``seed`` afresh in this trainer's compiled program.
@@ -242,8 +243,9 @@ class Trainer:
 
     def _train_steps(self) -> dict[str, tf.Tensor]:
         stats = {name: tf.constant(0.0) for name in self.stat_names}
-        for _ in tf.range(self.steps_per_call):
-            stats = self._one_step()
+        _, stats = tf.while_loop(lambda i, _: i < self.steps_per_call,
+                                 lambda i, _: (i + 1, self._one_step()),
+                                 (tf.constant(0), stats))
         return stats
 
     # -- host side ----------------------------------------------------------------------
