@@ -159,3 +159,20 @@ def test_a_failing_pair_becomes_a_table_row():
               "runtime": runtime.settings()}
     table = timing_markdown([row], header)
     assert "| ring8 | nsgan | failed: KeyError: \"unknown profile 'nope'" in table
+
+
+def test_timing_estimate_measures_a_cost_table_and_prices_the_matrix(tmp_path, capsys):
+    from benches.run import estimate
+
+    out = tmp_path / "est"
+    argv = ["timing", "--estimate", "--methods", "nsgan", "--datasets", "ring8",
+            "--profile", "smoke", "--windows", "2", "--jobs", "1,2", "--out", str(out)]
+    assert main(argv) == 0
+    printed = capsys.readouterr().out
+    (row,) = estimate.load_table(out / "costs.json")
+    assert (row.dataset, row.method, row.batch_size, row.eval_samples) == ("ring8", "nsgan",
+                                                                           128, 1000)
+    assert row.steps_per_second > 0 and row.compile_seconds > 0 and row.eval_seconds > 0
+    assert "estimate for 1 cells" in printed and "--jobs 2" in printed
+    assert main(["timing", "--from-records", str(tmp_path), "--out", str(out)]) == 2
+    assert "--from-records needs --estimate" in capsys.readouterr().err

@@ -174,6 +174,8 @@ def _train(plan: CellPlan, trainer: Trainer, record: dict[str, Any]) -> Trainer:
     record["timing"].update(throughput.call_timing(
         windows, steps_per_call=sched.steps_per_call, batch_size=sched.batch_size,
         xla=trainer.xla), runtime=runtime.settings())
+    if record["timing"].get("program_reused"):  # nothing compiled; first_call_seconds stays
+        record["timing"]["compile_seconds"] = 0.0
     return trainer
 
 

@@ -162,8 +162,9 @@ def cell_seconds(cost: Cost, plan: CellPlan) -> tuple[float, float]:
 
 
 def estimate(plans: Sequence[CellPlan], table: Mapping[tuple[str, str, int], Cost],
-             jobs: int = 1, cpus: int | None = None) -> Estimate:
-    """Replay the pool's dispatch over ``jobs`` workers with the table's costs."""
+             jobs: int = 1, cpus: int | None = None, reuse: bool = True) -> Estimate:
+    """Replay the pool's dispatch over ``jobs`` workers with the table's costs
+    (``reuse=False``: every cell compiles, as before programs were kept)."""
     from benches.run.cell import KEPT_TRAINERS
     from benches.run.executors.local import next_task, threads_per_worker
 
@@ -194,7 +195,7 @@ def estimate(plans: Sequence[CellPlan], table: Mapping[tuple[str, str, int], Cos
             continue
         plan = pending.pop(index)
         compile_s, run_s = seconds[id(plan)]
-        if plan.program_key in kept[worker]:
+        if reuse and plan.program_key in kept[worker]:
             compile_s = 0.0
             kept[worker].remove(plan.program_key)
         kept[worker] = [*kept[worker], plan.program_key][-KEPT_TRAINERS:]
