@@ -78,3 +78,12 @@ def test_the_stored_table_prices_the_whole_quick_matrix():
     cells = [plan_cell(Cell(MethodSpec("nsgan"), d.name, 0), "quick")
              for d in datasets.available()]
     assert estimate.estimate(cells, table).unknown == []
+
+
+def test_a_row_at_another_batch_size_is_rescaled_at_equal_samples_per_second():
+    wide = Cost("ring8", "nsgan", 512, steps_per_second=25.0, compile_seconds=4.0,
+                eval_seconds=0.5, eval_samples=1000)
+    e = estimate.estimate(plans(("nsgan",), 1), estimate.merged([wide]), jobs=1, cpus=1)
+    # batch 128: 100 steps/s -> 2 s for 200 steps, + 2 x 0.5 s evaluation + 4 s compile
+    assert e.wall_minutes * 60 == pytest.approx(7)
+    assert e.borrowed == []

@@ -24,7 +24,7 @@ import json
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -89,13 +89,16 @@ def costs_from_records(records: Iterable[Mapping[str, Any]]) -> list[Cost]:
     A record's time outside training is its wall time less its compile seconds and its
     steps at the steady rate; divided by its evaluations, that is ``eval_seconds``.
     """
+    from benches import datasets
+
     groups: dict[tuple[str, str, int, int], list[Mapping[str, Any]]] = defaultdict(list)
     for r in records:
         t = r.get("timing") or {}
         if r.get("status") != "ok" or not t.get("steps_per_second") or "wall_seconds" not in t:
             continue
-        key = (r["dataset"]["name"], r["method"]["label"], int(r["batch_size"]),
-               int(r["eval_samples"]))
+        samples = datasets.get(r["dataset"]["name"]).samples_per_evaluation(
+            int(r["eval_samples"]), int((r.get("settings") or {}).get("mode_samples", 0)))
+        key = (r["dataset"]["name"], r["method"]["label"], int(r["batch_size"]), samples)
         groups[key].append(r)
     rows = []
     for (dataset, method, batch, eval_samples), rs in sorted(groups.items()):
@@ -143,21 +146,32 @@ def merged(*tables: Sequence[Cost]) -> dict[tuple[str, str, int], Cost]:
 
 def _row(table: Mapping[tuple[str, str, int], Cost], plan: CellPlan
          ) -> tuple[Cost | None, bool]:
-    """The plan's cost row and whether it was borrowed from the reference method."""
+    """The plan's cost row and whether it was borrowed from the reference method. A row
+    measured at another batch size is rescaled to the plan's at equal samples/s (the
+    steps are bound by their dense products from batch 128 up; README, "Where XLA pays
+    off")."""
     batch, dataset = plan.schedule.batch_size, plan.cell.dataset
-    for method in (plan.cell.method.label, plan.cell.method.name):
-        if (dataset, method, batch) in table:
-            return table[(dataset, method, batch)], False
-    if (dataset, REFERENCE_METHOD, batch) in table:
-        return table[(dataset, REFERENCE_METHOD, batch)], True
+    for method in (plan.cell.method.label, plan.cell.method.name, REFERENCE_METHOD):
+        rows = [r for (d, m, _), r in table.items() if d == dataset and m == method]
+        if rows:
+            row = min(rows, key=lambda r: abs(r.batch_size - batch))
+            if row.batch_size != batch:
+                row = replace(row, batch_size=batch,
+                              steps_per_second=row.steps_per_second * row.batch_size / batch)
+            return row, method == REFERENCE_METHOD != plan.cell.method.name
     return None, False
 
 
 def cell_seconds(cost: Cost, plan: CellPlan) -> tuple[float, float]:
-    """(compile seconds, seconds besides compiling) of ``plan`` at ``cost``."""
+    """(compile seconds, seconds besides compiling) of ``plan`` at ``cost``; evaluation
+    time scales with the samples one evaluation generates."""
+    from benches import datasets
+
     sched = plan.schedule
+    samples = datasets.get(plan.cell.dataset).samples_per_evaluation(sched.eval_samples,
+                                                                     sched.mode_samples)
     run = (sched.steps / cost.steps_per_second
-           + sched.evals * cost.eval_seconds * sched.eval_samples / cost.eval_samples)
+           + sched.evals * cost.eval_seconds * samples / cost.eval_samples)
     return cost.compile_seconds, run
 
 

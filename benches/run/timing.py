@@ -199,15 +199,16 @@ def _evaluation_seconds(dataset_name: str, profile: str) -> float | None:
     from benches.run.cell import EVAL_SEED
 
     dataset = datasets.get(dataset_name)
-    n = schedule(profile, dataset.family).eval_samples
+    sched = schedule(profile, dataset.family)
+    n = dataset.samples_per_evaluation(sched.eval_samples, sched.mode_samples)
     try:
         trainer = Trainer(methods.get("nsgan").build(), dataset, seed=0,
-                          batch_size=schedule(profile, dataset.family).batch_size,
-                          steps_per_call=1)
+                          batch_size=sched.batch_size, steps_per_call=1)
         seconds = []
         for _ in range(2):
             start = time.perf_counter()
-            dataset.evaluate(trainer.generate(n, EVAL_SEED))
+            dataset.evaluate_schedule(trainer.generate(n, EVAL_SEED), sched.eval_samples,
+                                      sched.fid)
             dataset.player_metrics(trainer.g_params, trainer.d_params)
             seconds.append(time.perf_counter() - start)
     except Exception as exc:  # reported; the row keeps the stored table's value
@@ -229,16 +230,18 @@ def measure_costs(specs: Sequence[MethodSpec], dataset_names: Sequence[str], *,
     for name in dataset_names:
         sched = schedule(profile, datasets.get(name).family)
         eval_s = _evaluation_seconds(name, profile)
+        samples = datasets.get(name).samples_per_evaluation(sched.eval_samples,
+                                                            sched.mode_samples)
         if eval_s is None:
             old = stored.get(name)
-            eval_s = (old.eval_seconds * sched.eval_samples / old.eval_samples) if old else 0.0
+            eval_s = (old.eval_seconds * samples / old.eval_samples) if old else 0.0
         for spec in specs:
             row = time_pair(spec, name, profile=profile, windows=windows, xla_off=False)
             if row["status"] == "ok":
                 t = row["xla_on"]
                 rows.append(estimate.Cost(name, spec.label, sched.batch_size,
                                           t["steps_per_second"], t["compile_seconds"], eval_s,
-                                          sched.eval_samples))
+                                          samples))
             else:
                 log.warning("%s on %s: %s", spec.label, name, row["error"])
             if progress is not None:
