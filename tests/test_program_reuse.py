@@ -63,7 +63,7 @@ def test_reset_restores_every_variable_of_a_fresh_trainer():
 
 def test_cells_differing_in_what_the_program_depends_on_do_not_share_it():
     base = _plan("nsgan", "ring8", 0)
-    other_lr = plan_cell(Cell(MethodSpec("nsgan", {"lr": 1e-3}), "ring8", 0), "smoke",
+    other_lr = plan_cell(Cell(MethodSpec("nsgan", {"lr": 5e-4}), "ring8", 0), "smoke",
                          steps=100)
     other_batch = plan_cell(Cell(MethodSpec("nsgan"), "ring8", 0), "quick", steps=100)
     no_xla = plan_cell(Cell(MethodSpec("nsgan"), "ring8", 0), "smoke", steps=100, xla=False)
