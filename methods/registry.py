@@ -23,7 +23,7 @@ MethodFactory = Callable[..., Method]
 
 # Dataset families, cheapest first: the keys of a method's per-family settings (and of
 # the run profiles' schedules, ``benches.run.profiles``).
-FAMILIES = ("mixture", "dirac", "image")
+FAMILIES = ("dirac", "mixture", "image")
 
 
 @dataclass(frozen=True)

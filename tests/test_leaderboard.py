@@ -164,3 +164,41 @@ def test_overridden_methods_have_readable_labels_and_cell_ids():
     spec = parse_method_spec("nsgan:lr=1e-4:beta_1=0.0")
     assert spec.label == "nsgan[beta_1=0.0,lr=0.0001]"
     assert Cell(spec, "ring8", 0).cell_id == "ring8__nsgan,beta_1=0.0,lr=0.0001__seed0"
+
+
+def five_seeds(modes):
+    return [{"modes": m, "kl": 0.1} for m in modes]
+
+
+def test_rows_within_seed_noise_share_the_leaders_rank():
+    # a and b overlap; c is below both on every seed (exact p = 2/252 ~ 0.008)
+    board = build_board("ring8", entries({
+        "a": five_seeds([8, 8, 7, 8, 7]), "b": five_seeds([7, 8, 7, 7, 8]),
+        "c": five_seeds([3, 4, 2, 3, 4]),
+    }))
+    assert board.tested
+    assert [(row.entry.label, row.rank) for row in board.rows] == [("a", 1), ("b", 1), ("c", 3)]
+    assert board.rows[1].versus.p_value > 0.05
+    assert board.rows[2].versus.p_value == pytest.approx(2 / 252)
+    md = markdown(board)
+    assert "| 1= | a |" in md and "| 1= | b |" in md and "| 3 | c |" in md
+    assert "rows sharing a rank" in md
+
+
+def test_rank_counts_only_the_rows_that_beat_it_significantly():
+    # b is not separable from a; c is beaten by a but not by b: rank 2 (one row beats it)
+    board = build_board("ring8", entries({
+        "a": five_seeds([8, 8, 8, 8, 8]), "b": five_seeds([8, 5, 8, 4, 8]),
+        "c": five_seeds([6, 6, 6, 6, 6]),
+    }))
+    assert [(row.entry.label, row.rank) for row in board.rows] == [("a", 1), ("b", 1), ("c", 2)]
+
+
+def test_tables_that_cannot_reach_significance_say_they_are_untested():
+    board = build_board("ring8", entries({
+        "a": five_seeds([8, 8, 8]), "b": five_seeds([3, 3, 3]), "c": [None, None, None],
+    }))
+    assert not board.tested
+    assert [row.rank for row in board.rows] == [1, 2, None]
+    md = markdown(board)
+    assert "INDICATIVE AND UNTESTED" in md and "| 1 | a |" in md and "| — | c |" in md

@@ -174,3 +174,19 @@ def test_checkpoints_default_to_the_profile_and_the_flag_overrides_it(tmp_path):
     assert quick.checkpoint_every == 0 and quick.checkpoint_dir is None
     (off,), _ = plan(RunOptions(cells, "full", tmp_path, checkpoint_every=0))
     assert off.checkpoint_dir is None
+
+
+def test_a_datasets_tables_appear_as_soon_as_its_cells_are_done(fake, tmp_path, monkeypatch):
+    seen_when_first_grid25_cell_ran = []
+    ring8_table = tmp_path / "leaderboards" / "ring8.md"
+
+    def run(task):
+        if task.cell.dataset == "grid25":
+            seen_when_first_grid25_cell_ran.append(ring8_table.exists())
+        return fake(task)
+
+    monkeypatch.setattr("benches.run.executors.local.run_plan", run)
+    assert main(["run", "--methods", "gan", "--datasets", "ring8,grid25", "--profile", "smoke",
+                 "--seeds", "2", "--out", str(tmp_path)]) == 0
+    assert seen_when_first_grid25_cell_ran == [True, True]
+    assert (tmp_path / "leaderboards" / "grid25.md").exists()

@@ -1,8 +1,11 @@
 """Leaderboards: per-dataset tables aggregated over seeds, built from records only.
 
-Rows are ranked by the dataset's primary metrics (means over the seeds that finished,
-lexicographically, then by failure rate). Each row below the leader carries a
-Mann-Whitney U test against the leader on the metric that decided their order.
+Rows are ordered by the dataset's primary metrics (means over the seeds that finished,
+lexicographically, then by failure rate). A row's rank is 1 plus the number of rows that
+beat it significantly (two-sided Mann-Whitney U on the metric that decides their order,
+p < ALPHA), so rows whose differences are seed noise share a rank; a table whose seed
+counts cannot reach p < ALPHA keeps the plain order and says it is untested. Each row
+below the leader also shows its test against the leader.
 Outputs per dataset: ``leaderboards/<dataset>.md`` and ``.csv``; plus ``index.html``.
 """
 
@@ -55,26 +58,40 @@ class Versus:
         return self.p_value < ALPHA
 
 
-def versus_leader(leader: Entry, entry: Entry,
-                  keys: tuple[tuple[str, str], ...]) -> Versus | None:
-    """The test on the first primary metric whose mean differs from the leader's."""
+def versus(reference: Entry, entry: Entry,
+           keys: tuple[tuple[str, str], ...]) -> Versus | None:
+    """The test on the first primary metric whose means differ between the two rows."""
     for metric, _ in keys:
-        a, b = leader.values(metric), entry.values(metric)
+        a, b = reference.values(metric), entry.values(metric)
         if not (a.size and b.size):
             continue
         if not math.isclose(float(a.mean()), float(b.mean()), rel_tol=1e-12, abs_tol=1e-12):
             return Versus(metric, mann_whitney_p(a, b))
     if keys:
         metric = keys[0][0]
-        return Versus(metric, mann_whitney_p(leader.values(metric), entry.values(metric)))
+        return Versus(metric, mann_whitney_p(reference.values(metric), entry.values(metric)))
     return None
+
+
+def tie_aware_ranks(ordered: list[Entry], keys: tuple[tuple[str, str], ...]) -> list[int | None]:
+    """Rank of each row of ``ordered`` (best first): 1 + the rows above it that beat it
+    significantly; ``None`` for rows without finished seeds."""
+    ranks: list[int | None] = []
+    for i, e in enumerate(ordered):
+        if not e.ok:
+            ranks.append(None)
+            continue
+        beaten_by = [b for b in ordered[:i] if b.ok and (v := versus(b, e, keys)) is not None
+                     and v.significant]
+        ranks.append(1 + len(beaten_by))
+    return ranks
 
 
 @dataclass
 class Row:
     """One ranked method: its per-metric summaries and its test against the leader."""
 
-    rank: int
+    rank: int | None  # None: no finished seeds
     entry: Entry
     summaries: dict[str, Summary]
     versus: Versus | None
@@ -92,6 +109,7 @@ class Board:
     primary: tuple[tuple[str, str], ...]
     metrics: list[str]
     rows: list[Row]
+    tested: bool  # the seed counts let the test reach p < ALPHA: ranks are tie-aware
 
     @property
     def records(self) -> list[dict[str, Any]]:
@@ -123,9 +141,20 @@ class Board:
             ("samples", samples),
             *([("FID", fid)] if fid else []),
             ("ranked by", ranked_by),
+            ("ranking", self.ranking_text()),
             ("timing", f"median steps/s over each seed's timed windows, XLA {_xla_state(records)}; "
                        "cost = time per step relative to `nsgan` on this dataset"),
         ]
+
+    def ranking_text(self) -> str:
+        if self.tested:
+            return (f"rank = 1 + the number of methods that beat the row significantly "
+                    f"(Mann-Whitney p < {ALPHA} on the deciding metric, each pair tested "
+                    "once, no multiplicity correction); rows sharing a rank (marked =) are "
+                    "tied: their differences are within seed noise")
+        return ("INDICATIVE AND UNTESTED: with fewer than 4 finished seeds per method no "
+                f"difference can reach p < {ALPHA}; rows are in the order of their means and "
+                "the ranks are positions in that order, not established differences")
 
     def footnotes(self) -> list[str]:
         n = [len(row.entry.ok) for row in self.rows]
@@ -219,18 +248,22 @@ def build_board(dataset: str, entries: dict[str, Entry]) -> Board:
     reference = summarize(entries["nsgan"].timing("steps_per_second")).mean \
         if "nsgan" in entries else math.nan
     leader = next((e for e in ranked if e.ok), None)
+    seeds = [len(e.ok) for e in ranked if e.ok]
+    tested = bool(seeds) and min_p_value(min(seeds), min(seeds)) < ALPHA
+    ranks = (tie_aware_ranks(ranked, primary) if tested
+             else [i if e.ok else None for i, e in enumerate(ranked, 1)])
     rows = []
-    for i, e in enumerate(ranked, 1):
+    for e, position in zip(ranked, ranks, strict=True):
         speed = summarize(e.timing("steps_per_second"))
         rows.append(Row(
-            rank=i, entry=e, summaries={m: e.summary(m) for m in metrics},
-            versus=versus_leader(leader, e, primary) if e.ok and e is not leader else None,
+            rank=position, entry=e, summaries={m: e.summary(m) for m in metrics},
+            versus=versus(leader, e, primary) if e.ok and e is not leader else None,
             steps_per_second=speed,
             compile_seconds=summarize(e.timing("compile_seconds")),
             cost_vs_nsgan=reference / speed.mean if speed.n else math.nan,
             leader=e is leader,
         ))
-    return Board(dataset, primary, metrics, rows)
+    return Board(dataset, primary, metrics, rows, tested)
 
 
 def fmt(value: float, digits: int = 3) -> str:
@@ -284,10 +317,19 @@ def columns(board: Board) -> list[tuple[str, bool]]:
             + [(h, h != "outcome") for h in HEALTH_COLUMNS])
 
 
+def rank_text(row: Row, board: Board) -> str:
+    """``3``, or ``3=`` when tied with another row; ``—`` without finished seeds."""
+    if row.rank is None:
+        return "—"
+    shared = board.tested and sum(r.rank == row.rank for r in board.rows) > 1
+    return f"{row.rank}=" if shared else str(row.rank)
+
+
 def cells(row: Row, board: Board) -> list[str]:
     """One row's cells, in the order of :func:`columns`."""
     e = row.entry
-    return ([str(row.rank), e.label, f"{len(e.ok)}/{len(e.records)}", f"{e.failure_rate:.0%}"]
+    return ([rank_text(row, board), e.label, f"{len(e.ok)}/{len(e.records)}",
+             f"{e.failure_rate:.0%}"]
             + [f"{mean_std(row.summaries[m])} {interval(row.summaries[m])}".strip()
                for m in board.metrics]
             + [versus_text(row), mean_std(row.steps_per_second), cost_text(row.cost_vs_nsgan),
@@ -330,7 +372,8 @@ def csv_text(board: Board) -> str:
     writer.writerow(header)
     for row in board.rows:
         e = row.entry
-        values: list[Any] = [row.rank, e.label, len(e.records), len(e.ok), e.failure_rate]
+        values: list[Any] = ["" if row.rank is None else row.rank, e.label, len(e.records),
+                             len(e.ok), e.failure_rate]
         for s in [*(row.summaries[m] for m in board.metrics), row.steps_per_second,
                   row.compile_seconds]:
             values += [s.mean, s.std, s.ci_low, s.ci_high, s.n]

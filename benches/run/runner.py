@@ -24,6 +24,7 @@ import json
 import logging
 import signal
 import threading
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -250,10 +251,16 @@ def _log_estimate(options: RunOptions, tasks: list[CellPlan]) -> None:
 def _run_tasks(options: RunOptions, tasks: list[CellPlan], result: RunResult) -> None:
     bar = ProgressBar(len(tasks))
     bar.show()
+    left = Counter(task.cell.dataset for task in tasks)
     executor = make_executor(options)
     try:
         for task, record in executor.run(tasks):
             write_record(options.out, record)
+            left[task.cell.dataset] -= 1
+            if not left[task.cell.dataset] and sum(left.values()):
+                # a dataset is complete: its table is final, publish it while the rest runs
+                log.info("%s complete; leaderboards regenerated", task.cell.dataset)
+                write_leaderboards(options.out)
             if options.tensorboard:
                 write_cell_scalars(options.out, record)
             discard(task.checkpoint_dir)
