@@ -4,8 +4,10 @@ Trains ``nsgan`` on mnist, stacked-mnist and cifar10 with the quick profile's ba
 networks for ``--steps`` steps, evaluating every ``--every`` steps (the quick profile's
 evaluation: evaluator features of ``eval_samples`` generated against as many real test
 images), and writes one row per evaluation to ``results/studies/learning_curve_images.
-{csv,md}``: FD, modes, precision, recall, and the wall seconds so far. The default image
-schedule is chosen where these curves have left their first steep drop.
+{csv,md}``: FD, modes, precision, recall, and the wall seconds so far. Rows of datasets
+not run this time are kept from the existing table, so each dataset can be run (and
+rerun) on its own. The default image schedule is chosen where these curves have left
+their first steep drop.
 
     GANBENCH_DATA_DIR=... python scripts/learning_curve_images.py --steps 4000 --every 500
 """
@@ -52,11 +54,16 @@ def curve(dataset: str, seed: int, steps: int, every: int, method: str) -> list[
             for h in record["history"]]
 
 
-def markdown(rows: list[dict], command: str) -> str:
-    def fmt(v: object) -> str:
-        return f"{v:.4g}" if isinstance(v, float) else str(v)
+def markdown(rows: list[dict]) -> str:
+    def fmt(v: object) -> str:  # values read back from the CSV are strings
+        try:
+            x = float(v)
+        except (TypeError, ValueError):
+            return str(v)
+        return str(int(x)) if x.is_integer() else f"{x:.4g}"
 
-    lines = [f"# nsgan learning curves on the image datasets\n\n`{command}`\n",
+    commands = "\n".join(f"    {c}" for c in dict.fromkeys(r["command"] for r in rows))
+    lines = [f"# nsgan learning curves on the image datasets\n\nMade by:\n\n{commands}\n",
              "| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
     lines += ["| " + " | ".join(fmt(r[c]) for c in COLUMNS) + " |" for r in rows]
     return "\n".join(lines) + "\n"
@@ -73,20 +80,30 @@ def main() -> None:
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     runtime.configure()
+    names = args.datasets.split(",")
+    command = ("GANBENCH_DATA_DIR=... python scripts/learning_curve_images.py "
+               f"--steps {args.steps} --every {args.every} --seeds {args.seeds} "
+               f"--method {args.method} --datasets {args.datasets}")
+    table = args.out / "learning_curve_images.csv"
+    kept = []
+    if table.exists():
+        with open(table, newline="") as f:
+            kept = [r for r in csv.DictReader(f) if r["dataset"] not in names]
     rows = []
-    for dataset in args.datasets.split(","):
+    for dataset in names:
         for seed in range(args.seeds):
-            rows += curve(dataset, seed, args.steps, args.every, args.method)
+            rows += [{**r, "command": command}
+                     for r in curve(dataset, seed, args.steps, args.every, args.method)]
             logging.info("%s seed %d done: %s", dataset, seed, rows[-1])
+    rows = sorted(kept + rows, key=lambda r: (DATASETS.index(r["dataset"]) if r["dataset"]
+                                              in DATASETS else len(DATASETS), int(r["seed"]),
+                                              int(r["step"])))
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, COLUMNS)
+    writer = csv.DictWriter(buf, [*COLUMNS, "command"])
     writer.writeheader()
     writer.writerows(rows)
-    command = ("python scripts/learning_curve_images.py "
-               f"--steps {args.steps} --every {args.every} --seeds {args.seeds} "
-               f"--datasets {args.datasets}")
-    write_atomic(args.out / "learning_curve_images.csv", buf.getvalue())
-    write_atomic(args.out / "learning_curve_images.md", markdown(rows, command))
+    write_atomic(table, buf.getvalue())
+    write_atomic(args.out / "learning_curve_images.md", markdown(rows))
 
 
 if __name__ == "__main__":

@@ -210,12 +210,20 @@ def test_real_batches_are_gathered_scaled_and_seeded(offline):
     assert not np.array_equal(stacked[..., 0], stacked[..., 1])
 
 
-@pytest.mark.parametrize("stride,kernel", [(1, 3), (2, 4), (2, 3)])
-def test_conv2d_matches_tf_conv2d(stride, kernel):
-    x = tf.random.stateless_normal([2, 7, 7, 3], [0, 1])
+@pytest.mark.parametrize("stride,kernel,size", [(1, 3, 7), (2, 4, 7), (2, 4, 8), (2, 4, 28),
+                                               (2, 3, 7)])
+def test_conv2d_matches_tf_conv2d(stride, kernel, size):
+    # (2, 4, *): the space-to-depth path, odd and even padding; the others: plain im2col
+    x = tf.random.stateless_normal([2, size, size, 3], [0, 1])
     k = tf.random.stateless_normal([kernel, kernel, 3, 5], [0, 2])
-    np.testing.assert_allclose(conv2d(x, k, stride), tf.nn.conv2d(x, k, stride, "SAME"),
-                               rtol=1e-5, atol=1e-5)
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch([x, k])
+        got, want = conv2d(x, k, stride), tf.nn.conv2d(x, k, stride, "SAME")
+        ours, reference = tf.reduce_sum(got ** 2), tf.reduce_sum(want ** 2)
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+    for ours_grad, ref_grad in zip(tape.gradient(ours, [x, k]), tape.gradient(reference, [x, k]),
+                                   strict=True):
+        np.testing.assert_allclose(ours_grad, ref_grad, rtol=1e-4, atol=1e-4)
 
 
 @pytest.mark.parametrize("height,width", [(7, 7), (4, 6)])

@@ -89,12 +89,34 @@ def conv2d(x: tf.Tensor, kernel: tf.Tensor, stride: int) -> tf.Tensor:
     h, w = x.shape[1], x.shape[2]
     oh, ow = -(-h // stride), -(-w // stride)
     pad_h, pad_w = max((oh - 1) * stride + kh - h, 0), max((ow - 1) * stride + kw - w, 0)
-    x = tf.pad(x, [[0, 0], [pad_h // 2, pad_h - pad_h // 2], [pad_w // 2, pad_w - pad_w // 2],
-                   [0, 0]])
+    top, left = pad_h // 2, pad_w // 2
+    if stride > 1 and not kh % stride and not kw % stride:
+        return _space_to_depth_conv2d(x, kernel, stride, (top, left), (oh, ow))
+    x = tf.pad(x, [[0, 0], [top, pad_h - top], [left, pad_w - left], [0, 0]])
     patches = tf.concat([x[:, i:i + stride * (oh - 1) + 1:stride,
                            j:j + stride * (ow - 1) + 1:stride, :]
                          for i in range(kh) for j in range(kw)], axis=-1)
     return tf.einsum("nhwk,ko->nhwo", patches, tf.reshape(kernel, [kh * kw * cin, cout]))
+
+
+def _space_to_depth_conv2d(x: tf.Tensor, kernel: tf.Tensor, s: int,
+                           pad: tuple[int, int], out: tuple[int, int]) -> tf.Tensor:
+    """The stride-``s`` convolution as a stride-1 one on ``s x s`` pixel blocks: a 4x4
+    stride-2 kernel becomes 2x2 taps over 2x2 blocks, 4 patch slices instead of 16 (each
+    slice is one more kernel for XLA:CPU to compile, forward and backward)."""
+    kh, kw, cin, cout = kernel.shape
+    (oh, ow), (top, left) = out, pad
+    h, w = x.shape[1], x.shape[2]
+    bh, bw = (oh - 1) + kh // s, (ow - 1) + kw // s  # blocks the taps reach
+    x = tf.pad(x, [[0, 0], [top, bh * s - h - top], [left, bw * s - w - left], [0, 0]])
+    blocks = tf.nn.space_to_depth(x, s)  # [n, bh, bw, (p, q, in)]
+    patches = tf.concat([blocks[:, a:a + oh, b:b + ow, :]
+                         for a in range(kh // s) for b in range(kw // s)], axis=-1)
+    # kernel row i = s * a + p, column j = s * b + q: the same blocking puts its rows in
+    # the patches' (a, b, p, q, in) order (space_to_depth, unlike a transpose, keeps
+    # constant shapes in the gradients of gradients that unrolling takes in a loop)
+    taps = tf.nn.space_to_depth(tf.reshape(kernel, [1, kh, kw, cin * cout]), s)
+    return tf.einsum("nhwk,ko->nhwo", patches, tf.reshape(taps, [kh * kw * cin, cout]))
 
 
 # Nearest 2x upsampling followed by a 3x3 SAME convolution, computed at the input's
@@ -114,8 +136,10 @@ def upsample_conv3x3(x: tf.Tensor, kernel: tf.Tensor) -> tf.Tensor:
     n, h, w, cin = x.shape
     cout = kernel.shape[-1]
     padded = tf.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]])
-    patches = tf.concat([padded[:, u:u + h, v:v + w, :] for u in range(3) for v in range(3)],
-                        axis=-1)
+    # 3 column shifts, then 3 row shifts of those: patches ordered (u, v, in) with 6
+    # slices instead of 9
+    columns = tf.concat([padded[:, :, v:v + w, :] for v in range(3)], axis=-1)
+    patches = tf.concat([columns[:, u:u + h, :, :] for u in range(3)], axis=-1)
     phase_kernels = tf.einsum("aui,bvj,ijco->uvcabo", _PHASE_TAPS, _PHASE_TAPS, kernel)
     y = tf.einsum("nhwk,kp->nhwp", patches, tf.reshape(phase_kernels, [9 * cin, 4 * cout]))
     y = tf.transpose(tf.reshape(y, [n, h, w, 2, 2, cout]), [0, 1, 3, 2, 4, 5])

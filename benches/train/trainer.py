@@ -154,7 +154,7 @@ class Trainer:
         return self.d_view.apply(params, x)
 
     # -- one step -----------------------------------------------------------------------
-    def _d_update(self, k: int, apply: bool = True) -> dict[str, tf.Tensor]:
+    def _d_update(self, k: int | tf.Tensor, apply: bool = True) -> dict[str, tf.Tensor]:
         m = self.method
         n = self.batch_size * m.pack
         real = self.dataset.sample_real(self._seed(3 * k), n)
@@ -181,6 +181,24 @@ class Trainer:
         prob = m.loss.probability or tf.identity
         return {"d_loss": loss, **stats, "d_real": tf.reduce_mean(prob(real_out)),
                 "d_fake": tf.reduce_mean(prob(fake_out))}
+
+    def _d_updates(self, count: int) -> dict[str, tf.Tensor]:
+        """``count`` D updates in a loop (one copy of the update in the program, so
+        5 critic steps trace and compile like one); the last update's statistics.
+        Update k draws from the same streams as the k-th of an unrolled sequence."""
+        produced: list[str] = []  # filled while the body is traced (once)
+
+        def body(k: tf.Tensor, carried: dict[str, tf.Tensor]
+                 ) -> tuple[tf.Tensor, dict[str, tf.Tensor]]:
+            stats = self._d_update(k)
+            produced[:] = [name for name in stats if name in carried]
+            return k + 1, {name: tf.cast(stats[name], tf.float32) if name in stats else value
+                           for name, value in carried.items()}
+
+        zeros = {name: tf.constant(0.0) for name in self.stat_names}
+        _, stats = tf.while_loop(lambda k, _: k < count, body,
+                                 (tf.constant(0, tf.int64), zeros))
+        return {name: stats[name] for name in produced}
 
     def _g_update(self, apply: bool = True) -> dict[str, tf.Tensor]:
         m = self.method
@@ -224,8 +242,7 @@ class Trainer:
         if m.simultaneous:
             stats = simultaneous_step(self._players(), m)
         else:
-            for k in range(m.d_steps):
-                d_stats = self._d_update(k)
+            d_stats = self._d_update(0) if m.d_steps == 1 else self._d_updates(m.d_steps)
             if m.g_step is None:
                 g_stats = self._g_update()
             else:  # its contract on these networks, checked while tracing
