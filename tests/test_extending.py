@@ -40,7 +40,7 @@ def scratch_registries(monkeypatch):
 def test_readme_dataset_registers_and_runs(tmp_path):
     assert "ring4" not in datasets.names()
     readme_module("dataset")
-    assert datasets.names()[:3] == ["ring8", "grid25", "ring4"]  # mixtures first
+    assert datasets.names()[:4] == ["dirac", "ring8", "grid25", "ring4"]  # by family cost
     assert main(["run", "--methods", "nsgan", "--datasets", "ring4", "--profile", "smoke",
                  "--steps", "50", "--out", str(tmp_path)]) == 0
     (record,) = iter_records(tmp_path, strict=True)

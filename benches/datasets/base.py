@@ -42,9 +42,13 @@ class Dataset(abc.ABC):
         """Where the data comes from (recorded in every result)."""
         return "synthetic"
 
+    # Network sets a profile can ask for (``Schedule.networks``); "default" is the suite's.
+    architectures: tuple[str, ...] = ("default",)
+
     @abc.abstractmethod
-    def networks(self) -> tuple[Network, Network]:
-        """A fresh (generator, discriminator) pair of functional networks."""
+    def networks(self, architecture: str = "default") -> tuple[Network, Network]:
+        """A fresh (generator, discriminator) pair of functional networks; ``architecture``
+        is one of ``architectures``."""
 
     @abc.abstractmethod
     def sample_real(self, seed: tf.Tensor, n: int) -> tf.Tensor:

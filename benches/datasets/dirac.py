@@ -82,7 +82,8 @@ class DiracGAN(Dataset):
     primary_metrics = (("distance", "min"),)
     optimizer = sgd(STEP_SIZE)
 
-    def networks(self) -> tuple[PointMassGenerator, LinearDiscriminator]:
+    def networks(self, architecture: str = "default"
+                 ) -> tuple[PointMassGenerator, LinearDiscriminator]:
         return PointMassGenerator(), LinearDiscriminator()
 
     def sample_real(self, seed: tf.Tensor, n: int) -> tf.Tensor:

@@ -104,7 +104,8 @@ class ImageDataset(Dataset):
         except image_sources.DataError as exc:  # the cell then fails with this message
             return f"unavailable: {exc}"
 
-    def networks(self) -> tuple[DCGANGenerator, DCGANDiscriminator]:
+    def networks(self, architecture: str = "default"
+                 ) -> tuple[DCGANGenerator, DCGANDiscriminator]:
         return (DCGANGenerator(self.latent_dim, self.image_shape),
                 DCGANDiscriminator(self.image_shape))
 

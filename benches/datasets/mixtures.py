@@ -16,8 +16,9 @@ import tensorflow as tf
 
 from benches.datasets.base import Dataset
 from benches.datasets.registry import register
-from benches.train.networks import MLP
+from benches.train.networks import MLP, BatchNormMLP, MaxoutMLP
 from methods.parts import rng
+from methods.parts.network import Network
 from metrics.mixture import mixture_metrics
 
 
@@ -44,7 +45,14 @@ class GaussianMixture(Dataset):
             raise ValueError(f"need >= 1 hidden layer of width >= 1 and latent_dim >= 1, "
                              f"got hidden={self.hidden}, latent_dim={self.latent_dim}")
 
-    def networks(self) -> tuple[MLP, MLP]:
+    architectures = ("default", "pacgan")
+
+    def networks(self, architecture: str = "default") -> tuple[Network, Network]:
+        """The suite's MLPs, or (``"pacgan"``) PacGAN's: a 4 x 400 batch-norm generator
+        and a 3 x 200 maxout discriminator (``benches.train.networks``)."""
+        if architecture == "pacgan":
+            return (BatchNormMLP(self.latent_dim, (400,) * 4, 2, name="generator"),
+                    MaxoutMLP(2, (200,) * 3, 1, name="discriminator", pieces=5))
         return (
             MLP(self.latent_dim, self.hidden, 2, name="generator"),
             MLP(2, self.hidden, 1, name="discriminator"),

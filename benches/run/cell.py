@@ -49,7 +49,7 @@ def _trainer(plan: CellPlan, dataset: Dataset) -> tuple[Trainer, bool]:
         trainer = Trainer(method, dataset, seed=plan.cell.seed,
                           batch_size=plan.schedule.batch_size,
                           steps_per_call=plan.schedule.steps_per_call, xla=plan.xla,
-                          decay_steps=plan.decay_steps)
+                          decay_steps=plan.decay_steps, architecture=plan.schedule.networks)
     _TRAINERS[key] = trainer
     while len(_TRAINERS) > KEPT_TRAINERS:
         _TRAINERS.popitem(last=False)

@@ -73,7 +73,7 @@ class CellPlan:
         with equal keys can share one compilation (:mod:`benches.run.cell`)."""
         return (self.cell.method.name, repr(sorted(self.hyperparameters.items())),
                 self.cell.dataset, self.schedule.batch_size, self.schedule.steps_per_call,
-                self.xla, self.decay_steps)
+                self.xla, self.decay_steps, self.schedule.networks)
 
     @property
     def settings(self) -> dict[str, Any]:
@@ -84,7 +84,10 @@ class CellPlan:
                 "method_code": (self.method_source or {}).get("digest"),
                 **{k: getattr(self.schedule, k) for k in
                    ("steps", "batch_size", "steps_per_call", "evals", "eval_samples",
-                    "lr_decay", "mode_samples", "fid")}}
+                    "lr_decay", "mode_samples", "fid")},
+                # only when not the default, so that earlier records keep their settings
+                **({"networks": self.schedule.networks}
+                   if self.schedule.networks != "default" else {})}
 
     def new_record(self) -> dict[str, Any]:
         """The cell's record before it runs: what it is and under which settings."""
@@ -131,7 +134,12 @@ def plan_cell(cell: Cell, profile: str, *, xla: bool = True, steps: int | None =
               checkpoint_every: int = 0, fid: bool = False) -> CellPlan:
     """Resolve ``cell`` under ``profile`` (``steps`` overrides the schedule's length;
     ``fid`` turns FID on where the profile leaves it off)."""
-    sched = cell_schedule(profile, datasets.get(cell.dataset).family, steps)
+    dataset = datasets.get(cell.dataset)
+    sched = cell_schedule(profile, dataset.family, steps)
+    if sched.networks not in dataset.architectures:
+        raise ValueError(f"profile {profile!r} asks for {sched.networks!r} networks, which "
+                         f"{cell.dataset} does not have; it has: "
+                         f"{', '.join(dataset.architectures)}")
     if fid:
         sched = dataclasses.replace(sched, fid=True)
     return CellPlan(cell, profile, sched,

@@ -4,7 +4,8 @@
 baselines to convergence with 5 seeds, so that methods can be told apart, and the image
 datasets past their first transient (about 5.5 hours with ``--jobs 2`` on a 2-core CPU;
 the README gives the measured figures); ``full`` uses paper-scale schedules and is meant
-for GPUs.
+for GPUs, and ``paper`` the papers' own protocols (PacGAN's networks and iterations on
+the 2D mixtures).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ class Schedule:
     # and mode KL, apart from the eval_samples of FD and the other metrics; 0: the same.
     mode_samples: int = 0
     fid: bool = False  # FID with the 2015 Inception graph on image datasets
+    networks: str = "default"  # which of the dataset's architectures both players use
 
     def __post_init__(self) -> None:
         for field in ("steps", "batch_size", "steps_per_call", "evals", "eval_samples", "seeds"):
@@ -95,6 +97,20 @@ PROFILES: dict[str, dict[str, Schedule]] = {
                           eval_samples=10000, seeds=5, checkpoint_every=5000,
                           mode_samples=PAPER_MODE_SAMPLES, fid=True),
     },
+}
+# The papers' own protocols, for users with the compute. 2D mixtures: PacGAN's (Lin et al.
+# 2018, arXiv:1712.04086; fjxmlzn/PacGAN synthetic_data_experiments/2DRing_GAN&PacGAN/
+# config.py and 2DGrid): its networks (4 x 400 batch-norm G, 3 x 200 maxout D), batch
+# 100, 400 epochs of its 100,000-sample dataset = 400,000 iterations, metrics on 2,500
+# samples, 10 runs per setting. PacGAN also trains with Adam 1e-4, beta_1 0.8: those are
+# method hyperparameters, so pass them (README, "Profiles"). Images and Dirac-GAN: as in
+# ``full``.
+PROFILES["paper"] = {
+    "mixture": Schedule(steps=400_000, batch_size=100, steps_per_call=1000, evals=40,
+                        eval_samples=2500, seeds=10, checkpoint_every=20_000,
+                        networks="pacgan"),
+    "dirac": PROFILES["full"]["dirac"],
+    "image": PROFILES["full"]["image"],
 }
 
 

@@ -54,8 +54,8 @@ class SyntheticReal(Dataset):
     def source(self) -> str:
         return f"synthetic stand-in for {self.inner.source}"
 
-    def networks(self) -> tuple[Any, Any]:
-        return self.inner.networks()
+    def networks(self, architecture: str = "default") -> tuple[Any, Any]:
+        return self.inner.networks(architecture)
 
     def sample_real(self, seed: tf.Tensor, n: int) -> tf.Tensor:
         return 2.0 * rng.uniform([n, *self.sample_shape], seed) - 1.0

@@ -22,8 +22,8 @@ from benches.train import xla_gradients  # noqa: F401  (third derivatives throug
 
 
 @dataclass(frozen=True)
-class MLP:
-    """Fully connected network: ReLU hidden layers, linear output (the 2D-mixture nets)."""
+class _Dense:
+    """Fields and layer names shared by the fully connected networks below."""
 
     input_dim: int
     hidden: tuple[int, ...]
@@ -33,6 +33,15 @@ class MLP:
     @property
     def layer_names(self) -> list[str]:
         return [f"dense{i}" for i in range(len(self.hidden) + 1)]
+
+    def widened(self, factor: int) -> _Dense:
+        """The same network taking ``factor`` times as many input features (packing)."""
+        return dataclasses.replace(self, input_dim=self.input_dim * factor)
+
+
+@dataclass(frozen=True)
+class MLP(_Dense):
+    """Fully connected network: ReLU hidden layers, linear output (the 2D-mixture nets)."""
 
     def init(self, seed: int) -> list[tf.Variable]:
         sizes = [self.input_dim, *self.hidden, self.output_dim]
@@ -55,9 +64,76 @@ class MLP:
         """The layer a parameter belongs to (for per-layer gradient norms)."""
         return self.layer_names[param_index // 2]
 
-    def widened(self, factor: int) -> MLP:
-        """The same MLP taking ``factor`` times as many input features (packing)."""
-        return dataclasses.replace(self, input_dim=self.input_dim * factor)
+
+def _normal_init(seed: int, shape: list[int]) -> tf.Tensor:
+    # DCGAN and PacGAN initialize all weights from N(0, 0.02).
+    return keras.initializers.RandomNormal(stddev=0.02, seed=seed)(shape)
+
+
+def _batch_norm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor) -> tf.Tensor:
+    mean, var = tf.nn.moments(x, axes=list(range(x.shape.rank - 1)))
+    return tf.nn.batch_normalization(x, mean, var, beta, gamma, 1e-5)
+
+
+# -- PacGAN's 2D networks (Lin et al. 2018, arXiv:1712.04086) ---------------------------
+# fjxmlzn/PacGAN synthetic_data_experiments/2DRing_GAN&PacGAN/{config.py,pacgan_task.py}
+# (same in 2DGrid): G = 4 hidden layers of 400, each linear without bias -> batch norm ->
+# ReLU, then linear to 2; D = 3 maxout layers of 200 units x 5 pieces (Blocks'
+# LinearMaxout), then linear to 1; weights N(0, 0.02), biases 0. The ``paper`` profile
+# uses them; batch norm uses the statistics of the batch being generated.
+
+
+@dataclass(frozen=True)
+class BatchNormMLP(_Dense):
+    """Generator MLP: hidden layers linear (no bias) -> batch norm -> ReLU; linear output."""
+
+    def init(self, seed: int) -> list[tf.Variable]:
+        sizes = [self.input_dim, *self.hidden, self.output_dim]
+        params = []
+        for i, (fan_in, fan_out) in enumerate(itertools.pairwise(sizes)):
+            last = i == len(self.hidden)
+            shapes = [("kernel", _normal_init(seed * 1000 + i, [fan_in, fan_out]))]
+            shapes += ([("bias", tf.zeros([fan_out]))] if last else
+                       [("gamma", tf.ones([fan_out])), ("beta", tf.zeros([fan_out]))])
+            params += [tf.Variable(v, name=f"{self.name}/dense{i}/{n}") for n, v in shapes]
+        return params
+
+    def apply(self, params: Sequence[tf.Tensor], x: tf.Tensor) -> tf.Tensor:
+        for i in range(len(self.hidden)):
+            kernel, gamma, beta = params[3 * i:3 * i + 3]
+            x = tf.nn.relu(_batch_norm(tf.matmul(x, kernel), gamma, beta))
+        kernel, bias = params[-2:]
+        return tf.matmul(x, kernel) + bias
+
+    def layer_of(self, param_index: int) -> str:
+        return self.layer_names[min(param_index // 3, len(self.hidden))]
+
+
+@dataclass(frozen=True)
+class MaxoutMLP(_Dense):
+    """Discriminator MLP: maxout hidden layers (max over ``pieces`` linear pieces per
+    unit, Goodfellow et al. 2013, arXiv:1302.4389); linear output."""
+
+    pieces: int = 5
+
+    def init(self, seed: int) -> list[tf.Variable]:
+        sizes = [self.input_dim, *(h * self.pieces for h in self.hidden), self.output_dim]
+        fan_ins = [self.input_dim, *self.hidden]
+        params = []
+        for i, (fan_in, fan_out) in enumerate(zip(fan_ins, sizes[1:], strict=True)):
+            kernel = _normal_init(seed * 1000 + i, [fan_in, fan_out])
+            params.append(tf.Variable(kernel, name=f"{self.name}/dense{i}/kernel"))
+            params.append(tf.Variable(tf.zeros([fan_out]), name=f"{self.name}/dense{i}/bias"))
+        return params
+
+    def apply(self, params: Sequence[tf.Tensor], x: tf.Tensor) -> tf.Tensor:
+        for i, units in enumerate(self.hidden):
+            pre = tf.matmul(x, params[2 * i]) + params[2 * i + 1]
+            x = tf.reduce_max(tf.reshape(pre, [-1, units, self.pieces]), axis=-1)
+        return tf.matmul(x, params[-2]) + params[-1]
+
+    def layer_of(self, param_index: int) -> str:
+        return self.layer_names[param_index // 2]
 
 
 # -- DCGAN-style image networks ---------------------------------------------------------
@@ -144,16 +220,6 @@ def upsample_conv3x3(x: tf.Tensor, kernel: tf.Tensor) -> tf.Tensor:
     y = tf.einsum("nhwk,kp->nhwp", patches, tf.reshape(phase_kernels, [9 * cin, 4 * cout]))
     y = tf.transpose(tf.reshape(y, [n, h, w, 2, 2, cout]), [0, 1, 3, 2, 4, 5])
     return tf.reshape(y, [n, 2 * h, 2 * w, cout])
-
-
-def _normal_init(seed: int, shape: list[int]) -> tf.Tensor:
-    # DCGAN initializes all weights from N(0, 0.02).
-    return keras.initializers.RandomNormal(stddev=0.02, seed=seed)(shape)
-
-
-def _batch_norm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor) -> tf.Tensor:
-    mean, var = tf.nn.moments(x, axes=list(range(x.shape.rank - 1)))
-    return tf.nn.batch_normalization(x, mean, var, beta, gamma, 1e-5)
 
 
 @dataclass(frozen=True)

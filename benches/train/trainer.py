@@ -73,6 +73,7 @@ class Trainer:
         steps_per_call: int,
         xla: bool = True,
         decay_steps: int | None = None,
+        architecture: str = "default",
     ):
         self.method = method
         self.dataset = dataset
@@ -82,7 +83,7 @@ class Trainer:
         self.xla = bool(xla and method.xla)
         if method.d_steps > _MAX_D_STEPS:
             raise ValueError(f"d_steps must be <= {_MAX_D_STEPS}, got {method.d_steps}")
-        self.generator, discriminator = dataset.networks()
+        self.generator, discriminator = dataset.networks(architecture)
         self.discriminator = widen_input(discriminator, method.pack)
         self.g_params = self.generator.init(2 * self.seed)
         self.d_params = self.discriminator.init(2 * self.seed + 1)
