@@ -23,8 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
-from benches.results.aggregate import Entry, group
-from benches.results.leaderboard import fmt
+from benches.results.aggregate import Entry, group, summarize
+from benches.results.leaderboard import fmt, mean_std
 from benches.results.records import iter_records, write_atomic
 from benches.results.significance import ALPHA, mann_whitney_p
 
@@ -58,10 +58,7 @@ def verdict(method: Entry, baseline: Entry, metric: str, all_modes: int | None
 
 
 def _mean_std(v: np.ndarray) -> str:
-    if not v.size:
-        return "—"
-    spread = f" ± {fmt(v.std(ddof=1))}" if v.size > 1 else ""
-    return f"{fmt(v.mean())}{spread} (n={v.size})"
+    return f"{mean_std(summarize(v))} (n={v.size})" if v.size else "—"
 
 
 def claims_table(out: Path) -> str:

@@ -19,13 +19,18 @@ def _toy_split(n: int, seed: int) -> image_sources.Split:
     return image_sources.Split(images.astype(np.uint8), labels.astype(np.int64), "toy")
 
 
-def test_trains_caches_and_reloads_a_tiny_evaluator(tmp_path, monkeypatch):
+def _toy_evaluator(monkeypatch, tmp_path, recipe, min_accuracy):
+    """Register evaluator family "toy" with ``recipe``, cached under ``tmp_path``."""
     monkeypatch.setenv(image_sources.CACHE_DIR_ENV, str(tmp_path))
+    monkeypatch.setitem(evaluators.RECIPES, "toy", recipe)
+    monkeypatch.setitem(evaluators.MIN_ACCURACY, "toy", min_accuracy)
+
+
+def test_trains_caches_and_reloads_a_tiny_evaluator(tmp_path, monkeypatch):
     recipe = evaluators.Recipe(blocks=((4,),), feature_dim=8, epochs=3, batch_size=32,
                                learning_rate=1e-2, weight_decay=0.0, crop_padding=1,
                                flips=True)
-    monkeypatch.setitem(evaluators.RECIPES, "toy", recipe)
-    monkeypatch.setitem(evaluators.MIN_ACCURACY, "toy", 0.9)
+    _toy_evaluator(monkeypatch, tmp_path, recipe, 0.9)
     splits = {"train": _toy_split(256, 0), "test": _toy_split(128, 1)}
     monkeypatch.setitem(evaluators.LOADERS, "toy", splits.__getitem__)
     ev = evaluators.get("toy")
@@ -48,13 +53,11 @@ def test_smoke_evaluators_are_used_only_in_smoke_cached_apart_and_labelled(tmp_p
                                                                           monkeypatch):
     import fcntl
 
-    monkeypatch.setenv(image_sources.CACHE_DIR_ENV, str(tmp_path))
     full = evaluators.Recipe(blocks=((4,),), feature_dim=8, epochs=2, batch_size=32,
                              learning_rate=1e-2, weight_decay=0.0, crop_padding=0, flips=False)
+    _toy_evaluator(monkeypatch, tmp_path, full, 0.9)
     smoke = dataclasses.replace(full, epochs=1, train_examples=64)
-    monkeypatch.setitem(evaluators.RECIPES, "toy", full)
     monkeypatch.setitem(evaluators.SMOKE_RECIPES, "toy", smoke)
-    monkeypatch.setitem(evaluators.MIN_ACCURACY, "toy", 0.9)
     splits = {"train": _toy_split(256, 0), "test": _toy_split(64, 1)}
     monkeypatch.setitem(evaluators.LOADERS, "toy", splits.__getitem__)
     real_train = evaluators._train_and_save
@@ -165,12 +168,10 @@ def test_real_stacked_mnist_with_the_suites_evaluator():
 
 
 def test_an_evaluator_is_loaded_once_per_process_and_data_folder(tmp_path, monkeypatch):
-    monkeypatch.setenv(image_sources.CACHE_DIR_ENV, str(tmp_path))
     recipe = evaluators.Recipe(blocks=((2,),), feature_dim=4, epochs=1, batch_size=32,
                                learning_rate=1e-2, weight_decay=0.0, crop_padding=0,
                                flips=False)
-    monkeypatch.setitem(evaluators.RECIPES, "toy", recipe)
-    monkeypatch.setitem(evaluators.MIN_ACCURACY, "toy", 0.0)
+    _toy_evaluator(monkeypatch, tmp_path, recipe, 0.0)
     reads = []
 
     def load(split):
