@@ -194,6 +194,28 @@ def test_rank_counts_only_the_rows_that_beat_it_significantly():
     assert [(row.entry.label, row.rank) for row in board.rows] == [("a", 1), ("b", 1), ("c", 2)]
 
 
+def test_a_tie_on_the_first_metric_is_decided_by_the_next_and_rows_are_listed_by_rank():
+    # Ordered by means: lead, g (8 modes), x, n (7.8 modes). Modes never differ
+    # significantly, so KL decides: lead beats g and n; x beats n; x's KL is better than
+    # the leader's, so x shares rank 1 and is listed above g.
+    def rows(modes, kl):
+        return [{"modes": m, "kl": k} for m, k in zip(modes, kl, strict=True)]
+
+    eight, fewer = [8] * 5, [8, 8, 8, 8, 7]
+    board = build_board("ring8", entries({
+        "lead": rows(eight, [.10, .11, .12, .13, .14]),
+        "g": rows(eight, [.50, .51, .52, .53, .54]),
+        "x": rows(fewer, [.01, .02, .03, .04, .05]),
+        "n": rows(fewer, [.50, .51, .52, .53, .54]),
+    }))
+    assert [(row.entry.label, row.rank) for row in board.rows] == [
+        ("lead", 1), ("x", 1), ("g", 2), ("n", 3)]
+    x, g, n = board.rows[1:]
+    assert x.versus.metric == "kl" and x.versus.significant and not x.versus.beaten
+    assert g.versus.metric == "kl" and g.versus.beaten
+    assert n.versus.metric == "kl" and n.versus.p_value == pytest.approx(2 / 252)
+
+
 def test_tables_that_cannot_reach_significance_say_they_are_untested():
     board = build_board("ring8", entries({
         "a": five_seeds([8, 8, 8]), "b": five_seeds([3, 3, 3]), "c": [None, None, None],

@@ -1,11 +1,13 @@
 """Leaderboards: per-dataset tables aggregated over seeds, built from records only.
 
 Rows are ordered by the dataset's primary metrics (means over the seeds that finished,
-lexicographically, then by failure rate). A row's rank is 1 plus the number of rows that
-beat it significantly (two-sided Mann-Whitney U on the metric that decides their order,
-p < ALPHA), so rows whose differences are seed noise share a rank; a table whose seed
-counts cannot reach p < ALPHA keeps the plain order and says it is untested. Each row
-below the leader also shows its test against the leader.
+lexicographically, then by failure rate). A row's rank is 1 plus the number of rows above
+it that beat it significantly: on the first primary metric where the two differ
+significantly (two-sided Mann-Whitney U, p < ALPHA), the other row is better. Rows whose
+differences are seed noise share a rank, and the table lists rows by rank, then by that
+order, so the rank column never goes down. A table whose seed counts cannot reach
+p < ALPHA keeps the plain order and says it is untested. Each row below the leader also
+shows its test against the leader.
 Outputs per dataset: ``leaderboards/<dataset>.md`` and ``.csv``; plus ``index.html``.
 """
 
@@ -48,29 +50,42 @@ def rank(entries: Iterable[Entry]) -> list[Entry]:
 
 @dataclass(frozen=True)
 class Versus:
-    """A row against the leader: the deciding metric and its Mann-Whitney U p-value."""
+    """A row against a better-ordered one: the deciding metric, its Mann-Whitney U p-value
+    and whether the row's mean is the worse one on it."""
 
     metric: str
     p_value: float
+    worse: bool = True
 
     @property
     def significant(self) -> bool:
         return self.p_value < ALPHA
 
+    @property
+    def beaten(self) -> bool:
+        return self.significant and self.worse
+
 
 def versus(reference: Entry, entry: Entry,
            keys: tuple[tuple[str, str], ...]) -> Versus | None:
-    """The test on the first primary metric whose means differ between the two rows."""
-    for metric, _ in keys:
+    """The test that decides between two rows: the first primary metric on which they
+    differ significantly; failing that, the first on which their means differ."""
+    first: Versus | None = None
+    for metric, direction in keys:
         a, b = reference.values(metric), entry.values(metric)
         if not (a.size and b.size):
             continue
-        if not math.isclose(float(a.mean()), float(b.mean()), rel_tol=1e-12, abs_tol=1e-12):
-            return Versus(metric, mann_whitney_p(a, b))
-    if keys:
+        ref_mean, mean = float(a.mean()), float(b.mean())
+        if math.isclose(ref_mean, mean, rel_tol=1e-12, abs_tol=1e-12):
+            continue
+        v = Versus(metric, mann_whitney_p(a, b), worse=(ref_mean > mean) == (direction == "max"))
+        if v.significant:
+            return v
+        first = first or v
+    if first is None and keys:
         metric = keys[0][0]
         return Versus(metric, mann_whitney_p(reference.values(metric), entry.values(metric)))
-    return None
+    return first
 
 
 def tie_aware_ranks(ordered: list[Entry], keys: tuple[tuple[str, str], ...]) -> list[int | None]:
@@ -82,7 +97,7 @@ def tie_aware_ranks(ordered: list[Entry], keys: tuple[tuple[str, str], ...]) -> 
             ranks.append(None)
             continue
         beaten_by = [b for b in ordered[:i] if b.ok and (v := versus(b, e, keys)) is not None
-                     and v.significant]
+                     and v.beaten]
         ranks.append(1 + len(beaten_by))
     return ranks
 
@@ -149,9 +164,10 @@ class Board:
     def ranking_text(self) -> str:
         if self.tested:
             return (f"rank = 1 + the number of methods that beat the row significantly "
-                    f"(Mann-Whitney p < {ALPHA} on the deciding metric, each pair tested "
-                    "once, no multiplicity correction); rows sharing a rank (marked =) are "
-                    "tied: their differences are within seed noise")
+                    f"(Mann-Whitney p < {ALPHA} on the first primary metric where the two "
+                    "differ significantly, each pair tested once, no multiplicity "
+                    "correction); rows sharing a rank (marked =) are tied: their differences "
+                    "are within seed noise; rows are listed by rank")
         return ("INDICATIVE AND UNTESTED: with fewer than 4 finished seeds per method no "
                 f"difference can reach p < {ALPHA}; rows are in the order of their means and "
                 "the ranks are positions in that order, not established differences")
@@ -163,8 +179,9 @@ class Board:
             f"Values are mean ± std over the seeds that finished; [low, high] is the "
             f"{CONFIDENCE:.0%} t-interval of the mean. No best-of-seeds is ever reported.",
             "p: two-sided Mann-Whitney U test against the leader over seeds, on the first "
-            "primary metric where their means differ (exact permutation distribution, "
-            f"ties included); * marks p < {ALPHA}.",
+            "primary metric where they differ significantly, else the first where their "
+            "means differ (exact permutation distribution, ties included); "
+            f"* marks p < {ALPHA}; (row better): the difference favours the row.",
             "Gradient health (metrics.gradient_health, rules in the README): median generator "
             "gradient norm, fractions of logged steps vanishing/exploding/with D saturated "
             "(means over finished seeds), and each seed's outcome label.",
@@ -252,8 +269,10 @@ def build_board(dataset: str, entries: dict[str, Entry]) -> Board:
     tested = bool(seeds) and min_p_value(min(seeds), min(seeds)) < ALPHA
     ranks = (tie_aware_ranks(ranked, primary) if tested
              else [i if e.ok else None for i, e in enumerate(ranked, 1)])
+    listed = sorted(zip(ranked, ranks, strict=True),
+                    key=lambda pair: math.inf if pair[1] is None else pair[1])  # stable
     rows = []
-    for e, position in zip(ranked, ranks, strict=True):
+    for e, position in listed:
         speed = summarize(e.timing("steps_per_second"))
         rows.append(Row(
             rank=position, entry=e, summaries={m: e.summary(m) for m in metrics},
@@ -305,7 +324,8 @@ def versus_text(row: Row) -> str:
     v = row.versus
     if v is None or not math.isfinite(v.p_value):
         return "—"
-    return f"{v.metric} p={v.p_value:.3g}{'*' if v.significant else ''}"
+    better = " (row better)" if v.significant and not v.worse else ""
+    return f"{v.metric} p={v.p_value:.3g}{'*' if v.significant else ''}{better}"
 
 
 def columns(board: Board) -> list[tuple[str, bool]]:
@@ -367,7 +387,8 @@ def csv_text(board: Board) -> str:
     header = ["rank", "method", "seeds", "seeds_ok", "failure_rate"]
     for m in [*board.metrics, "steps_per_second", "compile_seconds"]:
         header += [f"{m}_{f}" for f in stat_fields]
-    header += ["cost_vs_nsgan", "vs_leader_metric", "vs_leader_p", "vs_leader_significant"]
+    header += ["cost_vs_nsgan", "vs_leader_metric", "vs_leader_p", "vs_leader_significant",
+               "vs_leader_beaten"]
     header += [f"{k}_mean" for k in HEALTH_KEYS] + ["outcomes"]
     writer.writerow(header)
     for row in board.rows:
@@ -379,7 +400,7 @@ def csv_text(board: Board) -> str:
             values += [s.mean, s.std, s.ci_low, s.ci_high, s.n]
         values.append(row.cost_vs_nsgan)
         v = row.versus
-        values += [v.metric, v.p_value, v.significant] if v else ["", "", ""]
+        values += [v.metric, v.p_value, v.significant, v.beaten] if v else ["", "", "", ""]
         values += [summarize(health_values(e, k)).mean for k in HEALTH_KEYS] + [outcomes(e)]
         writer.writerow(["" if isinstance(x, float) and not math.isfinite(x) else x
                          for x in values])
