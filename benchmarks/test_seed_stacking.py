@@ -9,6 +9,8 @@ turns seconds per round into seed-steps/s. Stacking pays only where the S = 5 ro
 less than 5 times the S = 1 rounds.
 """
 
+import itertools
+
 import pytest
 import tensorflow as tf
 
@@ -20,7 +22,7 @@ LR, BETA_1, BETA_2, EPS = 1e-3, 0.5, 0.999, 1e-8
 
 def _stacked_mlp(sizes: list[int], seeds: int, seed: int) -> list[tf.Variable]:
     params = []
-    for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
+    for i, (fan_in, fan_out) in enumerate(itertools.pairwise(sizes)):
         limit = (6 / (fan_in + fan_out)) ** 0.5  # Glorot uniform, as benches.train.networks
         params.append(tf.Variable(tf.random.stateless_uniform(
             [seeds, fan_in, fan_out], [seed, i], -limit, limit)))
