@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import keras
@@ -38,6 +38,32 @@ class _Dense:
         """The same network taking ``factor`` times as many input features (packing)."""
         return dataclasses.replace(self, input_dim=self.input_dim * factor)
 
+    def layer_of(self, param_index: int) -> str:
+        """The layer a parameter belongs to (for per-layer gradient norms): layers are
+        (kernel, bias) pairs."""
+        return self.layer_names[param_index // 2]
+
+    def _kernels_and_biases(self, seed: int, fan_ins: Sequence[int], fan_outs: Sequence[int],
+                            kernel_init: Callable[[int, list[int]], tf.Tensor]
+                            ) -> list[tf.Variable]:
+        """Layer i: a [fan_in, fan_out] kernel from ``kernel_init(seed * 1000 + i, shape)``
+        and a zero bias."""
+        params = []
+        for i, (fan_in, fan_out) in enumerate(zip(fan_ins, fan_outs, strict=True)):
+            kernel = kernel_init(seed * 1000 + i, [fan_in, fan_out])
+            params.append(tf.Variable(kernel, name=f"{self.name}/dense{i}/kernel"))
+            params.append(tf.Variable(tf.zeros([fan_out]), name=f"{self.name}/dense{i}/bias"))
+        return params
+
+
+def _glorot_init(seed: int, shape: list[int]) -> tf.Tensor:
+    return keras.initializers.GlorotUniform(seed=seed)(shape)
+
+
+def _normal_init(seed: int, shape: list[int]) -> tf.Tensor:
+    # DCGAN and PacGAN initialize all weights from N(0, 0.02).
+    return keras.initializers.RandomNormal(stddev=0.02, seed=seed)(shape)
+
 
 @dataclass(frozen=True)
 class MLP(_Dense):
@@ -45,12 +71,7 @@ class MLP(_Dense):
 
     def init(self, seed: int) -> list[tf.Variable]:
         sizes = [self.input_dim, *self.hidden, self.output_dim]
-        params = []
-        for i, (fan_in, fan_out) in enumerate(itertools.pairwise(sizes)):
-            kernel = keras.initializers.GlorotUniform(seed=seed * 1000 + i)((fan_in, fan_out))
-            params.append(tf.Variable(kernel, name=f"{self.name}/dense{i}/kernel"))
-            params.append(tf.Variable(tf.zeros([fan_out]), name=f"{self.name}/dense{i}/bias"))
-        return params
+        return self._kernels_and_biases(seed, sizes[:-1], sizes[1:], _glorot_init)
 
     def apply(self, params: Sequence[tf.Tensor], x: tf.Tensor) -> tf.Tensor:
         n = len(params) // 2
@@ -59,15 +80,6 @@ class MLP(_Dense):
             if i < n - 1:
                 x = tf.nn.relu(x)
         return x
-
-    def layer_of(self, param_index: int) -> str:
-        """The layer a parameter belongs to (for per-layer gradient norms)."""
-        return self.layer_names[param_index // 2]
-
-
-def _normal_init(seed: int, shape: list[int]) -> tf.Tensor:
-    # DCGAN and PacGAN initialize all weights from N(0, 0.02).
-    return keras.initializers.RandomNormal(stddev=0.02, seed=seed)(shape)
 
 
 def _batch_norm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor) -> tf.Tensor:
@@ -117,23 +129,15 @@ class MaxoutMLP(_Dense):
     pieces: int = 5
 
     def init(self, seed: int) -> list[tf.Variable]:
-        sizes = [self.input_dim, *(h * self.pieces for h in self.hidden), self.output_dim]
-        fan_ins = [self.input_dim, *self.hidden]
-        params = []
-        for i, (fan_in, fan_out) in enumerate(zip(fan_ins, sizes[1:], strict=True)):
-            kernel = _normal_init(seed * 1000 + i, [fan_in, fan_out])
-            params.append(tf.Variable(kernel, name=f"{self.name}/dense{i}/kernel"))
-            params.append(tf.Variable(tf.zeros([fan_out]), name=f"{self.name}/dense{i}/bias"))
-        return params
+        fan_outs = [*(h * self.pieces for h in self.hidden), self.output_dim]
+        return self._kernels_and_biases(seed, [self.input_dim, *self.hidden], fan_outs,
+                                        _normal_init)
 
     def apply(self, params: Sequence[tf.Tensor], x: tf.Tensor) -> tf.Tensor:
         for i, units in enumerate(self.hidden):
             pre = tf.matmul(x, params[2 * i]) + params[2 * i + 1]
             x = tf.reduce_max(tf.reshape(pre, [-1, units, self.pieces]), axis=-1)
         return tf.matmul(x, params[-2]) + params[-1]
-
-    def layer_of(self, param_index: int) -> str:
-        return self.layer_names[param_index // 2]
 
 
 # -- DCGAN-style image networks ---------------------------------------------------------
