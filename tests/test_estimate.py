@@ -87,3 +87,26 @@ def test_a_row_at_another_batch_size_is_rescaled_at_equal_samples_per_second():
     # batch 128: 100 steps/s -> 2 s for 200 steps, + 2 x 0.5 s evaluation + 4 s compile
     assert e.wall_minutes * 60 == pytest.approx(7)
     assert e.borrowed == []
+
+
+def _timed(dataset, method, start, wall, compile_s, reused=False):
+    return {"dataset": {"name": dataset}, "method": {"label": method},
+            "created": f"2026-01-01T00:{start // 60:02d}:{start % 60:02d}+00:00",
+            "timing": {"wall_seconds": wall, "compile_seconds": compile_s,
+                       "program_reused": reused}}
+
+
+def test_what_a_run_spent_counts_reused_compiles_and_busy_wall_time():
+    records = [_timed("ring8", "gan", 0, 60.0, 12.0),            # 0-60
+               _timed("ring8", "gan", 10, 30.0, 0.0, True),      # 10-40, inside
+               _timed("ring8", "gan", 50, 30.0, 0.0, True),      # 50-80
+               _timed("mnist", "nsgan", 600, 120.0, 30.0),       # 600-720, after a gap
+               {"status": "failed", "timing": {}}]               # never timed: skipped
+    s = estimate.spent(records)
+    assert s.cells == 4
+    assert s.cell_minutes == {"ring8": pytest.approx(2.0), "mnist": pytest.approx(2.0)}
+    assert s.compile_minutes * 60 == pytest.approx(42)
+    assert s.unreused_compile_minutes * 60 == pytest.approx(42 + 2 * 12)
+    assert s.busy_minutes * 60 == pytest.approx(80 + 120)
+    assert "compilation 0.7, 17.5%" in s.summary()   # 42 of 240 cell-seconds
+    assert "(compilation 25.0%)" in s.summary()      # 66 of 264

@@ -19,6 +19,7 @@ counted and named, not guessed.
 
 from __future__ import annotations
 
+import datetime as dt
 import heapq
 import json
 import statistics
@@ -222,3 +223,63 @@ def estimate(plans: Sequence[CellPlan], table: Mapping[tuple[str, str, int], Cos
     result.cell_minutes = dict(minutes)
     result.wall_minutes = end / 60
     return result
+
+
+@dataclass
+class Spent:
+    """What a finished run cost, read from its records (the check on an estimate)."""
+
+    cells: int
+    cell_minutes: dict[str, float]  # per dataset, the records' wall_seconds
+    compile_minutes: float
+    unreused_compile_minutes: float  # had every cell compiled its own program
+    busy_minutes: float  # wall time with at least one cell running
+
+    def summary(self) -> str:
+        total = sum(self.cell_minutes.values())
+        per = ", ".join(f"{d} {m:.1f}" for d, m in self.cell_minutes.items())
+        unreused = total + self.unreused_compile_minutes - self.compile_minutes
+        return (f"spent by {self.cells} cells: {total:.1f} cell-minutes ({per}; compilation "
+                f"{self.compile_minutes:.1f}, {_share(self.compile_minutes, total)}), "
+                f"{_clock(self.busy_minutes)} wall with a cell running; every cell "
+                f"compiling would have cost {unreused:.1f} cell-minutes (compilation "
+                f"{_share(self.unreused_compile_minutes, unreused)})")
+
+
+def _share(part: float, whole: float) -> str:
+    return f"{100 * part / whole:.1f}%" if whole else "n/a"
+
+
+def spent(records: Iterable[Mapping[str, Any]]) -> Spent:
+    """Cell-minutes, compile minutes and busy wall time of ``records`` (any status).
+
+    A cell that reused a kept program compiled nothing; had it compiled, it would have
+    paid its program's compile seconds as measured by the cells of the same (dataset,
+    method label) that did compile (their median). The busy wall time is the union of the
+    cells' [created, created + wall_seconds] intervals: it leaves out time between
+    interrupted and resumed runs, and cells whose records were replaced.
+    """
+    records = [r for r in records if "wall_seconds" in (r.get("timing") or {})]
+    minutes: dict[str, float] = defaultdict(float)
+    compiled: dict[tuple[str, str], list[float]] = defaultdict(list)
+    for r in records:
+        t = r["timing"]
+        minutes[r["dataset"]["name"]] += t["wall_seconds"] / 60
+        if not t.get("program_reused"):
+            compiled[r["dataset"]["name"], r["method"]["label"]].append(
+                t.get("compile_seconds") or 0.0)
+    compile_s = unreused_s = 0.0
+    for r in records:
+        own = r["timing"].get("compile_seconds") or 0.0
+        compile_s += own
+        key = r["dataset"]["name"], r["method"]["label"]
+        unreused_s += (statistics.median(compiled[key]) if r["timing"].get("program_reused")
+                       and compiled[key] else own)
+    intervals = sorted((dt.datetime.fromisoformat(r["created"]).timestamp(),
+                        r["timing"]["wall_seconds"]) for r in records)
+    busy, end = 0.0, float("-inf")
+    for start, seconds in intervals:
+        busy += max(start + seconds - max(start, end), 0.0)
+        end = max(end, start + seconds)
+    by_cost = dict(sorted(minutes.items(), key=lambda item: item[1]))
+    return Spent(len(records), by_cost, compile_s / 60, unreused_s / 60, busy / 60)

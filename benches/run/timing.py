@@ -254,13 +254,16 @@ def write_estimate(out: Path, specs: Sequence[MethodSpec], dataset_names: Sequen
                    from_records: Path | None = None, command: str = "",
                    progress: Callable[[str], None] | None = None) -> tuple[str, list[Path]]:
     """Measure (or read from ``from_records``) a cost table, write ``out/costs.json``,
-    and return the estimate of the profile's matrix of these methods x datasets."""
+    and return the estimate of the profile's matrix of these methods x datasets (with
+    ``from_records``, followed by what those records actually spent)."""
     from benches.results.records import iter_records
     from benches.run.matrix import expand
     from benches.run.plan import plan_cell
 
+    spent = None
     if from_records is not None:
         rows = estimate.costs_from_records(iter_records(from_records))
+        spent = estimate.spent(iter_records(from_records))
         source = f"records in {from_records}"
     else:
         rows = measure_costs(specs, dataset_names, profile=profile, windows=windows,
@@ -280,4 +283,6 @@ def write_estimate(out: Path, specs: Sequence[MethodSpec], dataset_names: Sequen
     lines = [f"# Matrix estimate ({profile} profile, {len(plans)} cells; costs: {source})", ""]
     for n in jobs:
         lines.append(f"- {estimate.estimate(plans, table, n).summary()}")
+    if spent is not None:
+        lines.append(f"- {spent.summary()}")
     return "\n".join(lines) + "\n", [path]
