@@ -2,10 +2,10 @@
 
 ``smoke`` takes seconds per cell (tests, CI); ``quick`` (the default) trains the 2D
 baselines to convergence with 5 seeds, so that methods can be told apart, and the image
-datasets past their first transient (about 5.5 hours with ``--jobs 2`` on a 2-core CPU;
-the README gives the measured figures); ``full`` uses paper-scale schedules and is meant
-for GPUs, and ``paper`` the papers' own protocols (PacGAN's networks and iterations on
-the 2D mixtures).
+datasets past their first transient (the shipped run: 687 cell-minutes, about 6 hours
+with ``--jobs 2`` on a 2-core CPU; the README gives the figures); ``full`` uses
+paper-scale schedules and is meant for GPUs, and ``paper`` the papers' own protocols
+(PacGAN's networks and iterations on the 2D mixtures).
 """
 
 from __future__ import annotations
