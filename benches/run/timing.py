@@ -262,8 +262,9 @@ def write_estimate(out: Path, specs: Sequence[MethodSpec], dataset_names: Sequen
 
     spent = None
     if from_records is not None:
-        rows = estimate.costs_from_records(iter_records(from_records))
-        spent = estimate.spent(iter_records(from_records))
+        records = list(iter_records(from_records))
+        rows = estimate.costs_from_records(records)
+        spent = estimate.spent(records)
         source = f"records in {from_records}"
     else:
         rows = measure_costs(specs, dataset_names, profile=profile, windows=windows,
